@@ -1,0 +1,6 @@
+"""boostobj: exact, stable, fast custom objectives and metrics for XGBoost and LightGBM."""
+from .losses import *  # noqa: F401,F403
+from .losses import __all__ as _loss_names
+
+__version__ = "0.1.0"
+__all__ = list(_loss_names)

@@ -1,0 +1,117 @@
+"""Input checks shared by losses and metrics. Every error names what was wrong and where."""
+import numbers
+
+import numpy as np
+
+
+def _first_bad(mask):
+    return int(np.flatnonzero(mask)[0])
+
+
+def as_margin(raw, task, n_classes=None, name="raw"):
+    """Raw margins as a float array: (n,) for regression/binary, (n, k) for multiclass.
+
+    float32 and float64 are kept (no copy); anything else becomes float64. Layout is preserved
+    (LightGBM hands in an F-ordered (n, k) view).
+    """
+    z = np.asarray(raw)
+    if z.dtype not in (np.float32, np.float64):
+        if not (np.issubdtype(z.dtype, np.number) or z.dtype == bool):
+            raise TypeError(f"{name} must be numeric, got dtype {z.dtype}")
+        z = z.astype(np.float64)
+    if task == "multiclass":
+        if z.ndim != 2 or z.shape[1] < 2:
+            raise ValueError(
+                f"{name} must have shape (n_samples, n_classes) with n_classes >= 2 for a multiclass "
+                f"loss, got shape {z.shape}"
+            )
+        if n_classes is not None and z.shape[1] != n_classes:
+            raise ValueError(f"{name} has {z.shape[1]} columns but the loss expects {n_classes} classes")
+    else:
+        if z.ndim == 2 and z.shape[1] == 1:
+            z = z[:, 0]
+        if z.ndim != 1:
+            raise ValueError(f"{name} must be one-dimensional (n_samples,) for a {task} loss, got shape {z.shape}")
+    if not np.isfinite(z).all():
+        bad = np.argwhere(~np.isfinite(z))[0]
+        where = int(bad[0])
+        raise ValueError(f"{name} contains a non-finite value ({z[tuple(bad)]}) at row {where}")
+    return z
+
+
+def as_labels(y, n, domain, n_classes=None, dtype=np.float64, name="y"):
+    """Labels as a 1-D array of ``dtype`` with n rows, checked against the loss's label domain.
+
+    domain: "real" (finite), "binary" (0 or 1) or "class" (integers 0..n_classes-1).
+    """
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {y.shape}")
+    if n is not None and y.shape[0] != n:
+        raise ValueError(f"{name} has {y.shape[0]} rows but the predictions have {n}")
+    if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
+        raise TypeError(
+            f"{name} must be numeric, got dtype {y.dtype}; encode class labels as 0..k-1 "
+            "(the boostobj estimators do this for you)"
+        )
+    y = y.astype(dtype, copy=False)
+    finite = np.isfinite(y)
+    if not finite.all():
+        i = _first_bad(~finite)
+        raise ValueError(f"{name} contains a non-finite label ({y[i]}) at row {i}")
+    if domain == "binary":
+        bad = (y != 0) & (y != 1)
+        if bad.any():
+            i = _first_bad(bad)
+            raise ValueError(f"{name} must contain only 0 and 1 for a binary loss, got {y[i]} at row {i}")
+    elif domain == "class":
+        if n_classes is None:
+            raise ValueError("n_classes is needed to check multiclass labels")
+        bad = (y < 0) | (y >= n_classes) | (y != np.floor(y))
+        if bad.any():
+            i = _first_bad(bad)
+            raise ValueError(
+                f"{name} must contain integer class indices in 0..{n_classes - 1}, got {y[i]} at row {i}"
+            )
+    return y
+
+
+def as_weights(sample_weight, n, dtype=np.float64, name="sample_weight"):
+    """Sample weights as a 1-D array of ``dtype`` (an empty array when there are none)."""
+    if sample_weight is None:
+        return np.empty(0, dtype=dtype)
+    w = np.asarray(sample_weight)
+    if w.ndim == 0 or w.size == 0:
+        return np.empty(0, dtype=dtype)
+    if w.ndim != 1 or w.shape[0] != n:
+        raise ValueError(f"{name} must have shape ({n},), got {w.shape}")
+    w = w.astype(dtype, copy=False)
+    bad = ~(np.isfinite(w) & (w >= 0))
+    if bad.any():
+        i = _first_bad(bad)
+        raise ValueError(f"{name} must be finite and non-negative, got {w[i]} at row {i}")
+    return w
+
+
+def check_positive(name, value, allow_zero=False, upper=None, upper_open=True):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    v = float(value)
+    ok = np.isfinite(v) and (v >= 0 if allow_zero else v > 0)
+    if upper is not None:
+        ok = ok and (v < upper if upper_open else v <= upper)
+    if not ok:
+        bounds = f"{'>= 0' if allow_zero else '> 0'}" + (f" and {'<' if upper_open else '<='} {upper}" if upper is not None else "")
+        raise ValueError(f"{name} must be {bounds}, got {value!r}")
+    return v
+
+
+def check_open_unit(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number in (0, 1), got {value!r}")
+    v = float(value)
+    if not (0.0 < v < 1.0):
+        raise ValueError(f"{name} must be in the open interval (0, 1), got {value!r}")
+    return v

@@ -1,0 +1,123 @@
+"""Multiclass row kernels on raw margins z in R^k, label y in {0..k-1}.
+
+``*_grad_hess_row(y, z, theta, g, h)`` writes the gradient and the diagonal of the Hessian of one
+row into the row views g and h; ``*_value_row(y, z, theta)`` returns the row's loss. Softmax
+quantities come from log-sum-exp; 1 - p_j is never formed as a difference when p_j is close to 1
+(see ``_max_and_sums``), so every output keeps full relative precision at large margins.
+"""
+import math
+
+from numba.extending import register_jitable as jitable
+
+
+@jitable
+def _max_and_sums(z, skip):
+    """Over the entries j != skip: the max m, its index, S = sum e^(z_j - m) and S - 1.
+
+    S - 1 (the sum without the maximal entry) is accumulated separately: 1 - p_max = (S - 1) / S
+    is then exact even when p_max = 1 / S rounds to 1.
+    """
+    k = z.shape[0]
+    m = -math.inf
+    arg = -1
+    for j in range(k):
+        if j != skip and z[j] > m:
+            m = z[j]
+            arg = j
+    rest = 0.0
+    for j in range(k):
+        if j != skip and j != arg:
+            rest += math.exp(z[j] - m)
+    return m, arg, 1.0 + rest, rest
+
+
+# Softmax cross-entropy, theta = (eps, hessian_mode, [class weights c_0..c_{k-1}]).
+# Smoothed target q_j = (1 - eps) [j == y] + eps / k; L = c_y sum_j q_j (lse - z_j);
+# g_j = c_y (p_j - q_j); exact diagonal h_j = c_y p_j (1 - p_j).
+# hessian_mode 1 is XGBoost's multi:softprob Hessian max(2 p (1 - p), 1e-16), mode 2 LightGBM's
+# multiclass Hessian k / (k - 1) p (1 - p): both for exact parity with the built-ins.
+@jitable
+def softmax_grad_hess_row(y, z, theta, g, h):
+    k = z.shape[0]
+    eps = theta[0]
+    mode = theta[1]
+    c = theta[2 + y] if theta.shape[0] > 2 else 1.0
+    m, arg, total, rest = _max_and_sums(z, -1)
+    for j in range(k):
+        p = math.exp(z[j] - m) / total
+        one_minus_p = rest / total if j == arg else 1.0 - p
+        if j == y:
+            grad = -(one_minus_p - eps + eps / k)
+        else:
+            grad = p - eps / k
+        curvature = p * one_minus_p
+        if mode == 1.0:
+            curvature = max(2.0 * curvature, 1e-16)
+        elif mode == 2.0:
+            curvature = curvature * k / (k - 1.0)
+        g[j] = c * grad
+        h[j] = c * curvature
+
+
+@jitable
+def softmax_value_row(y, z, theta):
+    k = z.shape[0]
+    eps = theta[0]
+    c = theta[2 + y] if theta.shape[0] > 2 else 1.0
+    m, arg, total, rest = _max_and_sums(z, -1)
+    lse = m + math.log(total)
+    value = (1.0 - eps) * (lse - z[y])
+    if eps != 0.0:
+        for j in range(k):
+            value += eps / k * (lse - z[j])
+    return c * value
+
+
+# Softmax focal, theta = (gamma, upper, [alpha_0..alpha_{k-1}]): L = a_y q^gamma s with
+# p = p_y, q = 1 - p, s = -log p = lse - z_y. Let r_j = p_j / q (the softmax over the classes
+# other than y) and A = gamma p s + q. Using dp/dz_j = p (d_jy - p_j), ds/dz_j = p_j - d_jy,
+# dr_j/dz_j = r_j (1 - r_j), dq/dz_j = p p_j for j != y:
+#   g_y = -a q^gamma A                     g_j = a r_j q^gamma A            (sum_j g_j = 0)
+#   h_y = a p q^gamma [gamma^2 p s + (1 + 2 gamma) q - gamma q s]          (as the binary focal)
+#   h_j = a r_j q^gamma [(1 - r_j) A + gamma p r_j A + p q r_j (1 + gamma - gamma s)]
+# The terms -gamma q s and -gamma s (inside the last bracket) can make h negative; upper != 0
+# drops them (positive upper bound). log q = lse_{-y} - lse comes from the log-sum-exp over the
+# other classes, so q^gamma and r_j are exact even when p rounds to 1.
+@jitable
+def softmax_focal_grad_hess_row(y, z, theta, g, h):
+    k = z.shape[0]
+    gamma = theta[0]
+    a = theta[2 + y] if theta.shape[0] > 2 else 1.0
+    m, arg, total, rest = _max_and_sums(z, -1)
+    lse = m + math.log(total)
+    mo, argo, total_o, rest_o = _max_and_sums(z, y)
+    lse_o = mo + math.log(total_o)
+    s = lse - z[y]
+    p = math.exp(-s)
+    log_q = lse_o - lse
+    q = math.exp(log_q)
+    qg = math.exp(gamma * log_q) if gamma != 0.0 else 1.0
+    big_a = gamma * p * s + q
+    neg = 0.0 if theta[1] != 0.0 else gamma * s
+    g[y] = -a * qg * big_a
+    h[y] = a * p * qg * (gamma * gamma * p * s + (1.0 + 2.0 * gamma) * q - q * neg)
+    for j in range(k):
+        if j == y:
+            continue
+        r = math.exp(z[j] - lse_o)
+        one_minus_r = rest_o / total_o if j == argo else 1.0 - r
+        g[j] = a * r * qg * big_a
+        h[j] = a * r * qg * (one_minus_r * big_a + gamma * p * r * big_a
+                             + p * q * r * (1.0 + gamma - neg))
+
+
+@jitable
+def softmax_focal_value_row(y, z, theta):
+    gamma = theta[0]
+    a = theta[2 + y] if theta.shape[0] > 2 else 1.0
+    m, arg, total, rest = _max_and_sums(z, -1)
+    lse = m + math.log(total)
+    mo, argo, total_o, rest_o = _max_and_sums(z, y)
+    log_q = mo + math.log(total_o) - lse
+    qg = math.exp(gamma * log_q) if gamma != 0.0 else 1.0
+    return a * qg * (lse - z[y])

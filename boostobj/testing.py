@@ -1,0 +1,182 @@
+"""Public derivative checker: ``check_loss(loss)`` verifies any boostobj loss (yours included).
+
+Checks, in float64 unless stated:
+  * gradient vs 4th-order central differences of ``loss.loss``;
+  * Hessian (exact policy) vs 4th-order central differences of the gradient;
+  * finite gradient, Hessian and loss at extreme margins (up to +-1e4) in float32 and float64;
+  * ``init_score`` vs a numerical minimiser of the mean loss (scipy);
+  * sample weights multiply gradient and Hessian.
+Points where two step sizes disagree (a kink within reach of the stencil) are skipped and counted.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class CheckReport:
+    loss: object
+    failures: list = field(default_factory=list)
+    checked: dict = field(default_factory=dict)
+    skipped_kinks: int = 0
+
+    @property
+    def ok(self):
+        return not self.failures
+
+    def __str__(self):
+        lines = [f"check_loss({self.loss!r}): {'OK' if self.ok else 'FAILED'}",
+                 "  checked: " + ", ".join(f"{k}={v}" for k, v in self.checked.items()),
+                 f"  points skipped near kinks: {self.skipped_kinks}"]
+        lines += [f"  FAIL {f}" for f in self.failures]
+        return "\n".join(lines)
+
+
+def _fd4(f, x, step):
+    return (-f(x + 2 * step) + 8 * f(x + step) - 8 * f(x - step) + f(x - 2 * step)) / (12 * step)
+
+
+def _exact_hessian_version(loss):
+    params = loss.get_params()
+    if "hessian" in params and params["hessian"] != "exact":
+        return loss.with_params(hessian="exact")
+    return loss
+
+
+def default_data(loss, n=64, seed=0, scale=3.0):
+    """Labels and margins suited to the loss's task (margins within +-scale of the labels)."""
+    rng = np.random.default_rng(seed)
+    if loss.task == "regression":
+        y = rng.normal(0.0, 2.0, n)
+        raw = y + rng.uniform(-scale, scale, n)
+    elif loss.task == "binary":
+        y = rng.integers(0, 2, n).astype(np.float64)
+        raw = rng.uniform(-scale, scale, n)
+    else:
+        k = loss._n_classes() or 3
+        y = rng.integers(0, k, n).astype(np.float64)
+        y[:k] = np.arange(k)
+        raw = rng.uniform(-scale, scale, (n, k))
+    return y, raw
+
+
+def _compare(report, what, got, want, rtol, atol, mask=None):
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    err = np.abs(got - want)
+    bad = err > rtol * np.abs(want) + atol
+    if mask is not None:
+        bad &= mask
+    report.checked[what] = int(np.size(got) if mask is None else np.count_nonzero(mask))
+    if bad.any():
+        i = np.argwhere(bad)[0]
+        report.failures.append(
+            f"{what}: {np.count_nonzero(bad)} mismatches, first at {tuple(int(v) for v in i)}: "
+            f"got {got[tuple(i)]!r}, expected {want[tuple(i)]!r}")
+
+
+def _fd_derivative(fun, raw, step_rel):
+    """d fun(raw)[i, j] / d raw[i, j] for every element; ``fun`` maps margins to raw's shape."""
+    step = step_rel * np.maximum(1.0, np.abs(raw))
+    if raw.ndim == 1:
+        return _fd4(fun, raw, step)
+    out = np.empty_like(raw)
+    for j in range(raw.shape[1]):
+        def along(t, j=j):
+            moved = raw.copy()
+            moved[:, j] = t
+            return fun(moved)[:, j]
+
+        out[:, j] = _fd4(along, raw[:, j], step[:, j])
+    return out
+
+
+def check_loss(loss, y=None, raw=None, sample_weight=None, rtol=1e-6, atol=1e-9,
+               extreme=(1e2, 1e3, 1e4), check_init=True, raise_on_failure=True):
+    """Check ``loss``'s derivatives, stability and init_score; return a CheckReport.
+
+    ``y`` / ``raw`` default to random data of the loss's task. Raises AssertionError with the
+    report when a check fails, unless ``raise_on_failure=False``.
+    """
+    report = CheckReport(loss)
+    if y is None or raw is None:
+        y, raw = default_data(loss)
+    y = np.asarray(y, dtype=np.float64)
+    raw = np.asarray(raw, dtype=np.float64)
+    exact = _exact_hessian_version(loss)
+
+    # 1. gradient vs differences of the loss, and Hessian vs differences of the gradient; a point is
+    #    judged only where two step sizes agree (no kink inside the stencil).
+    g, h = exact.grad_hess(y, raw)
+
+    def value(rr):  # per-sample loss, repeated across columns for (n, k) margins
+        v = exact.loss(y, rr)
+        return v if rr.ndim == 1 else np.repeat(v[:, None], rr.shape[1], axis=1)
+
+    def grad(rr):
+        return exact.grad_hess(y, rr)[0]
+
+    g1, g2 = _fd_derivative(value, raw, 1e-3), _fd_derivative(value, raw, 5e-4)
+    smooth_g = np.abs(g1 - g2) <= 1e-5 * (np.abs(g1) + 1e-8)
+    fd_rtol = max(rtol, 1e-5)  # differences carry ~1e-10 relative error: 1e-5 is far above it
+    _compare(report, "gradient_vs_fd", g, g2, fd_rtol, 1e-7, smooth_g)
+    h1, h2 = _fd_derivative(grad, raw, 1e-3), _fd_derivative(grad, raw, 5e-4)
+    smooth_h = smooth_g & (np.abs(h1 - h2) <= 1e-5 * (np.abs(h1) + 1e-8))
+    _compare(report, "hessian_vs_fd", h, h2, fd_rtol, 1e-7, smooth_h)
+    report.skipped_kinks = int(np.size(g) - np.count_nonzero(smooth_h))
+
+    # 2. stability at extreme margins, both dtypes, with the loss's own Hessian policy
+    for dtype in (np.float32, np.float64):
+        for m in extreme:
+            for sign in (1.0, -1.0):
+                zr = np.full_like(raw, sign * m, dtype=dtype)
+                if raw.ndim == 2:
+                    zr[:, 0] = -sign * m
+                if loss.task == "regression":
+                    zr = (y + sign * m).astype(dtype)
+                gg, hh = loss.grad_hess(y, zr)
+                vv = loss.loss(y, zr)
+                if not (np.isfinite(gg).all() and np.isfinite(hh).all() and np.isfinite(vv).all()):
+                    report.failures.append(f"non-finite output at margin {sign * m:g} ({np.dtype(dtype).name})")
+    report.checked["extreme_margins"] = len(extreme) * 4
+
+    # 3. sample weights multiply g and h
+    w = np.random.default_rng(1).uniform(0.0, 3.0, y.shape[0])
+    gw, hw = loss.grad_hess(y, raw, sample_weight=w)
+    gu, hu = loss.grad_hess(y, raw)
+    wcol = w if raw.ndim == 1 else w[:, None]
+    _compare(report, "weights_multiply_g", gw, gu * wcol, 1e-12, 0.0)
+    _compare(report, "weights_multiply_h", hw, hu * wcol, 1e-12, 0.0)
+
+    # 4. init_score vs a numerical minimiser
+    if check_init:
+        _check_init(report, loss, y, sample_weight)
+
+    if raise_on_failure and not report.ok:
+        raise AssertionError(str(report))
+    return report
+
+
+def _check_init(report, loss, y, sample_weight):
+    from scipy import optimize
+
+    c = loss.init_score(y, sample_weight)
+    n = y.shape[0]
+
+    def mean_loss(cvec):
+        raw = np.tile(cvec, (n, 1)) if np.ndim(c) else np.full(n, float(cvec))
+        return loss.mean_loss(y, raw, sample_weight)
+
+    if np.ndim(c) == 0:
+        lo, hi = (y.min() - 1, y.max() + 1) if loss.task == "regression" else (-20.0, 20.0)
+        res = optimize.minimize_scalar(mean_loss, bounds=(lo, hi), method="bounded",
+                                       options={"xatol": 1e-12, "maxiter": 5000})
+        best = min(res.fun, mean_loss(res.x))
+    else:
+        res = optimize.minimize(mean_loss, np.asarray(c) + 0.1, method="Nelder-Mead",
+                                options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 20000})
+        best = res.fun
+    ours = mean_loss(c)
+    report.checked["init_score"] = 1
+    if ours > best + 1e-9 * (1.0 + abs(best)):
+        report.failures.append(f"init_score {c!r} gives mean loss {ours!r} > numerical minimum {best!r}")
