@@ -15,7 +15,8 @@ def _max_and_sums(z, skip):
     """Over the entries j != skip: the max m, its index, S = sum e^(z_j - m) and S - 1.
 
     S - 1 (the sum without the maximal entry) is accumulated separately: 1 - p_max = (S - 1) / S
-    is then exact even when p_max = 1 / S rounds to 1.
+    is then exact even when p_max = 1 / S rounds to 1, and lse = m + log1p(S - 1) keeps the digits
+    of lse - z_max (= -log p_max) that m + log(S) would round away.
     """
     k = z.shape[0]
     m = -math.inf
@@ -65,8 +66,8 @@ def softmax_value_row(y, z, theta):
     eps = theta[0]
     c = theta[2 + y] if theta.shape[0] > 2 else 1.0
     m, arg, total, rest = _max_and_sums(z, -1)
-    lse = m + math.log(total)
-    value = (1.0 - eps) * (lse - z[y])
+    lse = m + math.log1p(rest)
+    value = (1.0 - eps) * ((m - z[y]) + math.log1p(rest))
     if eps != 0.0:
         for j in range(k):
             value += eps / k * (lse - z[j])
@@ -89,10 +90,10 @@ def softmax_focal_grad_hess_row(y, z, theta, g, h):
     gamma = theta[0]
     a = theta[2 + y] if theta.shape[0] > 2 else 1.0
     m, arg, total, rest = _max_and_sums(z, -1)
-    lse = m + math.log(total)
+    lse = m + math.log1p(rest)
     mo, argo, total_o, rest_o = _max_and_sums(z, y)
-    lse_o = mo + math.log(total_o)
-    s = lse - z[y]
+    lse_o = mo + math.log1p(rest_o)
+    s = (m - z[y]) + math.log1p(rest)  # -log p_y without cancelling lse against z_y
     p = math.exp(-s)
     log_q = lse_o - lse
     q = math.exp(log_q)
@@ -116,8 +117,8 @@ def softmax_focal_value_row(y, z, theta):
     gamma = theta[0]
     a = theta[2 + y] if theta.shape[0] > 2 else 1.0
     m, arg, total, rest = _max_and_sums(z, -1)
-    lse = m + math.log(total)
+    lse = m + math.log1p(rest)
     mo, argo, total_o, rest_o = _max_and_sums(z, y)
-    log_q = mo + math.log(total_o) - lse
+    log_q = mo + math.log1p(rest_o) - lse
     qg = math.exp(gamma * log_q) if gamma != 0.0 else 1.0
-    return a * qg * (lse - z[y])
+    return a * qg * ((m - z[y]) + math.log1p(rest))

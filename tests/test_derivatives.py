@@ -1,0 +1,259 @@
+"""Every registered loss: derivatives vs finite differences and vs an mpmath reference, stability,
+init_score, weights, out arrays, layouts, pickling."""
+import pickle
+
+import cloudpickle
+import numpy as np
+import pytest
+
+import boostobj as bo
+from boostobj.testing import check_loss
+
+from . import reference
+from .cases import CASES, case_id
+
+
+def exact_version(loss):
+    """The loss with its exact Hessian (the engines' softmax variants are checked as they are)."""
+    params = loss.get_params()
+    if "hessian" in params and params["hessian"] not in ("exact", "xgboost", "lightgbm"):
+        return loss.with_params(hessian="exact")
+    return loss
+
+
+def concrete(loss, y):
+    return loss._concrete(y)
+
+
+def sample_points(loss, spread, n=16, seed=0):
+    """Labels and margins with |margin - label| (regression) or |margin| up to ``spread``."""
+    rng = np.random.default_rng(seed)
+    if loss.task == "regression":
+        y = rng.normal(0.0, 3.0, n)
+        raw = y + rng.uniform(-spread, spread, n)
+        raw[:2] = y[:2] + np.array([spread, -spread])
+    elif loss.task == "binary":
+        y = np.tile([0.0, 1.0], n // 2)
+        raw = rng.uniform(-spread, spread, n)
+        raw[:4] = [spread, spread, -spread, -spread]
+    else:
+        k = loss._n_classes() or 3
+        y = (np.arange(n) % k).astype(np.float64)
+        raw = rng.uniform(-spread, spread, (n, k))
+        raw[0] = spread * np.linspace(-1, 1, k)
+    return y, raw
+
+
+def test_every_registered_loss_has_cases():
+    assert {c.name for c in CASES} == set(bo.available_losses())
+
+
+@pytest.mark.parametrize("loss", CASES, ids=case_id)
+def test_public_checker_passes(loss):
+    y, raw = sample_points(loss, 6.0, n=48, seed=3)
+    w = np.random.default_rng(4).uniform(0.2, 2.0, y.shape[0])
+    report = check_loss(loss, y, raw)
+    assert report.checked["hessian_vs_fd"] > 0
+    check_loss(loss, y, raw, sample_weight=w)  # weighted init_score
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("spread", [5.0, 50.0, 1e4], ids=["ordinary", "large", "extreme"])
+@pytest.mark.parametrize("loss", CASES, ids=case_id)
+def test_against_mpmath(loss, spread, dtype):
+    y, raw = sample_points(loss, spread)
+    raw = raw.astype(dtype)
+    y = y.astype(dtype).astype(np.float64)  # the kernels see labels in the margins' dtype
+    exact = exact_version(loss)
+    g, h = exact.grad_hess(y, raw)
+    assert g.dtype == dtype and h.dtype == dtype
+    ref_loss = concrete(exact, y)
+    g_ref, h_ref = reference.grad_hess(ref_loss, y, raw.astype(np.float64))
+    atol = 1e-300 if dtype == np.float64 else 1e-37
+    rtol = 1e-6
+    np.testing.assert_allclose(g, g_ref, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(h, h_ref, rtol=rtol, atol=atol)
+    v = loss.loss(y, raw)
+    np.testing.assert_allclose(v, reference.value(ref_loss, y, raw.astype(np.float64)), rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("loss", CASES, ids=case_id)
+def test_finite_at_extreme_margins(loss, dtype):
+    for spread in (1e4, -1e4):
+        y, raw = sample_points(loss, 1.0)
+        raw = np.full_like(raw, spread, dtype=dtype)
+        if raw.ndim == 2:
+            raw[:, 0] = -spread / 2
+        for out in (*loss.grad_hess(y, raw), loss.loss(y, raw)):
+            assert np.isfinite(out).all(), (spread, out)
+
+
+@pytest.mark.parametrize("loss", CASES, ids=case_id)
+def test_weights_out_layout_and_pickle(loss):
+    y, raw = sample_points(loss, 4.0, n=20)
+    w = np.linspace(0.0, 2.0, y.shape[0])
+    g, h = loss.grad_hess(y, raw)
+    gw, hw = loss.grad_hess(y, raw, sample_weight=w)
+    wc = w if raw.ndim == 1 else w[:, None]
+    np.testing.assert_array_equal(gw, g * wc)
+    np.testing.assert_array_equal(hw, h * wc)
+    np.testing.assert_array_equal(loss.loss(y, raw, sample_weight=w), loss.loss(y, raw) * w)
+    # out arrays are filled and returned
+    out = (np.empty_like(raw, dtype=np.float32), np.empty_like(raw, dtype=np.float32))
+    g32, h32 = loss.grad_hess(y, raw, out=out)
+    assert g32 is out[0] and h32 is out[1]
+    np.testing.assert_allclose(g32, g, rtol=1e-6, atol=1e-30)
+    # non-contiguous and read-only inputs give the same numbers
+    wide = np.repeat(raw, 2, axis=0)[::2]
+    assert not wide.flags.c_contiguous or raw.ndim == 1 or True
+    strided_raw = np.stack([raw, raw], axis=-1)[..., 0]
+    assert not strided_raw.flags.c_contiguous
+    ro = raw.copy()
+    ro.setflags(write=False)
+    y_ro = y.copy()
+    y_ro.setflags(write=False)
+    for r in (strided_raw, ro, np.asfortranarray(raw)):
+        g2, h2 = loss.grad_hess(y_ro, r)
+        np.testing.assert_array_equal(g2, g)
+        np.testing.assert_array_equal(h2, h)
+    # pickle and cloudpickle round trips
+    for dumps, loads in ((pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)):
+        clone = loads(dumps(loss))
+        assert clone == loss
+        np.testing.assert_array_equal(clone.grad_hess(y, raw)[0], g)
+
+
+def test_identities():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200).astype(float)
+    z = rng.normal(0, 4, 200)
+    for a, b in [(bo.Focal(gamma=0.0), bo.Logistic()),
+                 (bo.Focal(gamma=0.0, alpha=0.3), bo.Logistic(alpha=0.3)),
+                 (bo.ClassBalanced(beta=0.0, base="logistic"), bo.Logistic()),
+                 (bo.ClassBalanced(beta=0.0, base="focal", gamma=2.0), bo.Focal(gamma=2.0))]:
+        np.testing.assert_allclose(a.grad_hess(y, z), b.grad_hess(y, z), rtol=1e-14)
+        np.testing.assert_allclose(a.loss(y, z), b.loss(y, z), rtol=1e-14)
+        assert a.init_score(y) == pytest.approx(b.init_score(y), abs=1e-12)
+    yk = rng.integers(0, 3, 200).astype(float)
+    zk = rng.normal(0, 4, (200, 3))
+    for a, b in [(bo.SoftmaxFocal(gamma=0.0), bo.SoftmaxCrossEntropy()),
+                 (bo.SoftmaxFocal(gamma=0.0, alpha=[1, 2, 3]), bo.SoftmaxCrossEntropy(class_weight=[1, 2, 3])),
+                 (bo.ClassBalanced(beta=0.0, base="softmax"), bo.SoftmaxCrossEntropy()),
+                 (bo.ClassBalanced(beta=0.0, base="softmax_focal"), bo.SoftmaxFocal())]:
+        np.testing.assert_allclose(a.grad_hess(yk, zk), b.grad_hess(yk, zk), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(a.loss(yk, zk), b.loss(yk, zk), rtol=1e-12)
+        np.testing.assert_allclose(a.init_score(yk), b.init_score(yk), atol=1e-8)
+    # two-class softmax on (0, z) is the logistic loss on z
+    z2 = np.stack([np.zeros_like(z), z], axis=1)
+    g2, h2 = bo.SoftmaxCrossEntropy().grad_hess(y, z2)
+    g1, h1 = bo.Logistic().grad_hess(y, z)
+    np.testing.assert_allclose(g2[:, 1], g1, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(h2[:, 1], h1, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(bo.SoftmaxCrossEntropy().loss(y, z2), bo.Logistic().loss(y, z), rtol=1e-12)
+    # Expectile(0.5) is SquaredError
+    yr, zr = rng.normal(size=50), rng.normal(size=50)
+    np.testing.assert_allclose(bo.Expectile(0.5).grad_hess(yr, zr), bo.SquaredError().grad_hess(yr, zr))
+
+
+def test_class_balanced_weights_follow_cui_et_al():
+    cb = bo.ClassBalanced(beta=0.99, counts=[900, 100])
+    raw = np.array([(1 - 0.99) / (1 - 0.99 ** 900), (1 - 0.99) / (1 - 0.99 ** 100)])
+    np.testing.assert_allclose(cb.class_weights([900, 100]), raw * 2 / raw.sum(), rtol=1e-12)
+    # counts from labels at first use, then kept (a test set later does not change them)
+    y = np.array([0.0] * 90 + [1.0] * 10)
+    lazy = bo.ClassBalanced(beta=0.99)
+    g_train, _ = lazy.grad_hess(y, np.zeros(100))
+    np.testing.assert_array_equal(lazy._fitted_counts, [90, 10])
+    lazy.grad_hess(np.array([0.0, 1.0, 1.0]), np.zeros(3))
+    np.testing.assert_array_equal(lazy._fitted_counts, [90, 10])
+    bound = bo.ClassBalanced(beta=0.99).bind(y)
+    assert bound.counts == [90.0, 10.0]
+    np.testing.assert_allclose(bound.grad_hess(y, np.zeros(100))[0], g_train)
+    restored = pickle.loads(pickle.dumps(lazy))
+    np.testing.assert_array_equal(restored._fitted_counts, [90, 10])
+
+
+def test_focal_default_hessian_is_positive_upper_bound():
+    z = np.linspace(-30, 30, 601)
+    for y in (0.0, 1.0):
+        yy = np.full_like(z, y)
+        _, h_upper = bo.Focal(gamma=2.0).grad_hess(yy, z)
+        _, h_exact = bo.Focal(gamma=2.0, hessian="exact").grad_hess(yy, z)
+        assert (h_exact < 0).any()          # the exact Hessian really goes negative
+        assert (h_upper >= 0).all() and (h_upper >= h_exact).all()
+    zk = np.random.default_rng(0).normal(0, 8, (300, 4))
+    yk = np.arange(300) % 4
+    _, hu = bo.SoftmaxFocal(gamma=3.0).grad_hess(yk, zk)
+    _, he = bo.SoftmaxFocal(gamma=3.0, hessian="exact").grad_hess(yk, zk)
+    assert (he < 0).any() and (hu >= 0).all() and (hu >= he - 1e-15).all()
+
+
+def test_registry():
+    assert bo.get_loss("huber", delta=2.0) == bo.Huber(delta=2.0)
+    with pytest.raises(ValueError, match="unknown loss 'hubber'"):
+        bo.get_loss("hubber")
+    with pytest.raises(ValueError, match="no parameter"):
+        bo.Huber().with_params(delta2=1)
+    with pytest.raises(AttributeError, match="immutable"):
+        bo.Huber().delta = 3
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: bo.Quantile(alpha=1.5), r"alpha must be in the open interval \(0, 1\), got 1.5"),
+    (lambda: bo.Quantile(alpha=0.0), "alpha must be in the open interval"),
+    (lambda: bo.Huber(delta=-1), "delta must be > 0, got -1"),
+    (lambda: bo.Focal(gamma=-0.5), "gamma must be >= 0"),
+    (lambda: bo.Focal(hessian="upperr"), "hessian must be one of"),
+    (lambda: bo.Huber(hessian=-1.0), "hessian must be one of"),
+    (lambda: bo.Logistic(pos_weight=2, alpha=0.3), "give only one of pos_weight / alpha"),
+    (lambda: bo.SoftmaxCrossEntropy(label_smoothing=1.0), "label_smoothing must be >= 0 and < 1.0"),
+    (lambda: bo.SoftmaxFocal(alpha=[1, -1, 1]), "alpha must be a sequence of at least 2 positive"),
+    (lambda: bo.ClassBalanced(beta=1.0), "beta must be >= 0 and < 1.0"),
+    (lambda: bo.ClassBalanced(base="hinge"), "base must be one of"),
+    (lambda: bo.ClassBalanced(counts=[1, 2, 3]), "counts must be one non-negative count per class"),
+])
+def test_invalid_parameters(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_bad_inputs_say_what_and_where():
+    sq, lg, sm = bo.SquaredError(), bo.Logistic(), bo.SoftmaxCrossEntropy()
+    with pytest.raises(ValueError, match=r"y contains a non-finite label \(nan\) at row 2"):
+        sq.grad_hess([1.0, 2.0, np.nan], np.zeros(3))
+    with pytest.raises(ValueError, match="y has 3 rows but the predictions have 4"):
+        sq.grad_hess([1.0, 2.0, 3.0], np.zeros(4))
+    with pytest.raises(ValueError, match=r"sample_weight must be finite and non-negative, got -1.0 at row 1"):
+        sq.grad_hess([1.0, 2.0], np.zeros(2), sample_weight=[1.0, -1.0])
+    with pytest.raises(ValueError, match=r"sample_weight must have shape \(2,\)"):
+        sq.grad_hess([1.0, 2.0], np.zeros(2), sample_weight=[1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="only 0 and 1 for a binary loss, got 2.0 at row 1"):
+        lg.grad_hess([0, 2], np.zeros(2))
+    with pytest.raises(ValueError, match=r"integer class indices in 0..2, got 3.0 at row 0"):
+        sm.grad_hess([3, 0], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"raw contains a non-finite value \(inf\) at row 1"):
+        sq.grad_hess([1.0, 2.0], [0.0, np.inf])
+    with pytest.raises(ValueError, match=r"shape \(n_samples, n_classes\)"):
+        sm.grad_hess([0, 1], np.zeros(2))
+    with pytest.raises(ValueError, match="one-dimensional"):
+        sq.grad_hess([0, 1], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="positive total sample weight"):
+        sq.init_score([1.0, 2.0], sample_weight=[0.0, 0.0])
+    with pytest.raises(ValueError, match="2 columns but the loss expects 3 classes"):
+        bo.SoftmaxCrossEntropy(class_weight=[1, 1, 1]).grad_hess([0, 1], np.zeros((2, 2)))
+
+
+def test_init_scores_closed_forms():
+    y = np.array([1.0, 2.0, 3.0, 10.0])
+    w = np.array([1.0, 1.0, 1.0, 5.0])
+    assert bo.SquaredError().init_score(y, w) == pytest.approx(56 / 8)
+    assert bo.AbsoluteError().init_score(y, w) == 10.0
+    assert bo.Quantile(alpha=0.2).init_score(y) == 1.0
+    yb = np.array([0, 0, 0, 1.0])
+    assert bo.Logistic().init_score(yb) == pytest.approx(np.log(1 / 3))
+    assert bo.Logistic(pos_weight=3.0).init_score(yb) == pytest.approx(0.0, abs=1e-12)
+    assert bo.Logistic().init_score(np.zeros(5)) == pytest.approx(-16.118, abs=1e-3)  # clamped
+    yk = np.array([0, 1, 1, 2, 2, 2])
+    np.testing.assert_allclose(np.exp(bo.SoftmaxCrossEntropy().init_score(yk)), [1 / 6, 2 / 6, 3 / 6])
+    assert bo.SoftmaxCrossEntropy().init_score(yk, n_classes=4).shape == (4,)
