@@ -1,24 +1,32 @@
-"""The generic parallel loops that apply a scalar kernel over arrays (CPU).
+"""The generic loops that apply a scalar kernel over arrays (CPU), and how they are parallelised.
 
 No loss writes its own loop. Each driver is built once per kernel and process (``driver_for``),
 compiled lazily on first call and cached on disk. Drivers:
   * apply the Hessian policy (mode 0 exact, 1 constant ``hval``, 2 floor at ``hval``),
   * multiply gradient and Hessian by the sample weight (an empty ``w`` means unweighted),
-  * compute in float64 whatever the input dtype and write into the caller's ``out`` arrays.
+  * compute in float64 whatever the input dtype and write into the caller's ``out`` arrays,
+  * work on the row range [lo, hi), so that ``launch`` can split a call into chunks.
+
+Parallelism: drivers are serial and release the GIL (nogil); ``launch`` runs the chunks of a large
+array on a small pool of Python threads. Why not numba's ``parallel=True``: its OpenMP/TBB worker
+threads spin after each region and, on a busy machine, starve the engine's own OpenMP threads
+(measured: XGBoost 200 rounds on 300 rows, 0.13 s -> 1.8 s on 2 cores), and its default workqueue
+layer aborts the process when two threads launch at once. Pool threads block instead of spinning,
+and any number of user threads (Dask, joblib) may call concurrently.
 """
+import concurrent.futures
 import functools
+import os
 import threading
 
-import numba
-from numba import njit, prange
+from numba import njit
 
 from .kernels import SOURCE_TOKEN
 
 HESSIAN_EXACT, HESSIAN_CONSTANT, HESSIAN_FLOOR = 0, 1, 2
 
-# nogil: other Python threads (Dask, joblib) keep running while a kernel computes.
 # error_model="numpy": no Python-style zero-division checks in the hot loop (they block SIMD).
-_JIT = dict(parallel=True, cache=True, nogil=True, error_model="numpy")
+_JIT = dict(cache=True, nogil=True, error_model="numpy")
 
 
 @njit(cache=True, inline="always")
@@ -34,11 +42,10 @@ def _elementwise_grad_hess(kernel):
     token = SOURCE_TOKEN
 
     @njit(**_JIT)
-    def driver(y, z, w, theta, hmode, hval, g_out, h_out):
+    def driver(lo, hi, y, z, w, theta, hmode, hval, g_out, h_out):
         # (token & 0) == 0: ties the on-disk cache entry to the kernel sources (see kernels/).
-        n = z.shape[0] + (token & 0)
-        weighted = w.shape[0] > 0
-        for i in prange(n):
+        weighted = w.shape[0] > 0 + (token & 0)
+        for i in range(lo, hi):
             g, h = kernel(float(y[i]), float(z[i]), theta)
             h = _apply_policy(h, hmode, hval)
             if weighted:
@@ -55,10 +62,9 @@ def _elementwise_value(kernel):
     token = SOURCE_TOKEN
 
     @njit(**_JIT)
-    def driver(y, z, w, theta, out):
-        n = z.shape[0] + (token & 0)
-        weighted = w.shape[0] > 0
-        for i in prange(n):
+    def driver(lo, hi, y, z, w, theta, out):
+        weighted = w.shape[0] > 0 + (token & 0)
+        for i in range(lo, hi):
             v = kernel(float(y[i]), float(z[i]), theta)
             out[i] = v * float(w[i]) if weighted else v
 
@@ -69,18 +75,17 @@ def _rowwise_grad_hess(kernel):
     token = SOURCE_TOKEN
 
     @njit(**_JIT)
-    def driver(y, z, w, theta, hmode, hval, g_out, h_out):
-        n = z.shape[0] + (token & 0)
+    def driver(lo, hi, y, z, w, theta, hmode, hval, g_out, h_out):
         k = z.shape[1]
-        weighted = w.shape[0] > 0
-        for i in prange(n):
+        weighted = w.shape[0] > 0 + (token & 0)
+        for i in range(lo, hi):
             gi = g_out[i]
-            hi = h_out[i]
-            kernel(int(y[i]), z[i], theta, gi, hi)
+            hi_ = h_out[i]
+            kernel(int(y[i]), z[i], theta, gi, hi_)
             wi = float(w[i]) if weighted else 1.0
             for j in range(k):
                 gi[j] = gi[j] * wi
-                hi[j] = _apply_policy(float(hi[j]), hmode, hval) * wi
+                hi_[j] = _apply_policy(float(hi_[j]), hmode, hval) * wi
 
     return driver
 
@@ -89,10 +94,9 @@ def _rowwise_value(kernel):
     token = SOURCE_TOKEN
 
     @njit(**_JIT)
-    def driver(y, z, w, theta, out):
-        n = z.shape[0] + (token & 0)
-        weighted = w.shape[0] > 0
-        for i in prange(n):
+    def driver(lo, hi, y, z, w, theta, out):
+        weighted = w.shape[0] > 0 + (token & 0)
+        for i in range(lo, hi):
             v = kernel(int(y[i]), z[i], theta)
             out[i] = v * float(w[i]) if weighted else v
 
@@ -113,22 +117,57 @@ def driver_for(kernel, shape, what):
     return _FACTORIES[shape, what](kernel)
 
 
-# Numba's default "workqueue" threading layer aborts the process when two threads launch parallel
-# kernels at once (Dask threads, joblib threading backend). Calls are serialised there; each call
-# already uses every core. With the tbb or omp layers no lock is taken.
-_LAUNCH_LOCK = threading.Lock()
+# -- parallel launch -------------------------------------------------------------------------------
+MIN_ROWS_PER_THREAD = 32_768  # below this a thread hand-off costs more than it saves
+
+_num_threads = int(os.environ.get("BOOSTOBJ_NUM_THREADS", 0)) or os.cpu_count() or 1
+_pool = None
+_pool_lock = threading.Lock()
 
 
-def _layer_is_threadsafe():
-    try:
-        return numba.threading_layer() in ("tbb", "omp")
-    except ValueError:  # no parallel region launched yet in this process
-        return False
+def set_num_threads(n):
+    """Threads used by one gradient call (default: BOOSTOBJ_NUM_THREADS or all cores)."""
+    global _num_threads, _pool
+    if int(n) < 1:
+        raise ValueError(f"n must be >= 1, got {n!r}")
+    with _pool_lock:
+        _num_threads = int(n)
+        if _pool is not None:
+            _pool.shutdown(wait=False)
+            _pool = None
 
 
-def launch(driver, *args):
-    if _layer_is_threadsafe():
-        driver(*args)
+def get_num_threads():
+    return _num_threads
+
+
+def _get_pool():
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(_num_threads - 1, 1),
+                                                          thread_name_prefix="boostobj")
+        return _pool
+
+
+def _forget_pool_after_fork():
+    global _pool, _pool_lock
+    _pool = None  # the parent's threads do not exist in the child
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
+def launch(driver, n, *args):
+    """Run ``driver`` over rows [0, n), split across threads when the array is large."""
+    chunks = min(_num_threads, n // MIN_ROWS_PER_THREAD)
+    if chunks <= 1:
+        driver(0, n, *args)
         return
-    with _LAUNCH_LOCK:
-        driver(*args)
+    bounds = [n * c // chunks for c in range(chunks + 1)]
+    futures = [_get_pool().submit(driver, bounds[c], bounds[c + 1], *args) for c in range(1, chunks)]
+    driver(bounds[0], bounds[1], *args)  # the calling thread takes the first chunk
+    for f in futures:
+        f.result()

@@ -19,19 +19,18 @@ def softplus(x):
 
 
 @jitable
-def sigmoid(x):
-    """1 / (1 + e^-x), evaluated on the side where the exponential is at most 1."""
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+def logistic_parts(u):
+    """(p, q, -log p, -log q) for p = sigma(u), q = sigma(-u), from one exp and one log1p.
 
-
-@jitable
-def sigmoid_product(x):
-    """sigma(x) * sigma(-x) = e^-|x| / (1 + e^-|x|)^2: no cancellation in 1 - sigma(x)."""
-    e = math.exp(-abs(x))
-    return e / ((1.0 + e) * (1.0 + e))
+    With e = e^-|u| <= 1: the larger of p, q is 1 / (1 + e), the smaller e / (1 + e);
+    -log p = softplus(-u) = max(-u, 0) + log1p(e), -log q = softplus(u) = max(u, 0) + log1p(e).
+    """
+    e = math.exp(-abs(u))
+    l1p = math.log1p(e)
+    inv = 1.0 / (1.0 + e)
+    if u >= 0.0:
+        return inv, e * inv, l1p, u + l1p
+    return e * inv, inv, l1p - u, l1p
 
 
 @jitable

@@ -7,7 +7,7 @@ import math
 
 from numba.extending import register_jitable as jitable
 
-from ._math import sigmoid, sigmoid_product, softplus
+from ._math import logistic_parts, softplus
 
 
 # Weighted logistic, theta = (a0, a1): L = a_y softplus(-u) = -a_y log sigma(u).
@@ -18,7 +18,11 @@ def logistic_grad_hess(y, z, theta):
     t = 1.0 if y > 0.5 else -1.0
     a = theta[1] if y > 0.5 else theta[0]
     u = t * z
-    return -t * a * sigmoid(-u), a * sigmoid_product(u)
+    # sigma(-u) and sigma(u) sigma(-u) from one exp: e = e^-|u|, sigma(-|u|) = e / (1 + e).
+    e = math.exp(-abs(u))
+    inv = 1.0 / (1.0 + e)
+    q = e * inv if u >= 0.0 else inv
+    return -t * a * q, a * e * inv * inv
 
 
 @jitable
@@ -44,10 +48,8 @@ def focal_grad_hess(y, z, theta):
     a = theta[1] if y > 0.5 else theta[0]
     gamma = theta[2]
     u = t * z
-    p = sigmoid(u)
-    q = sigmoid(-u)
-    s = softplus(-u)
-    qg = math.exp(-gamma * softplus(u)) if gamma != 0.0 else 1.0
+    p, q, s, neg_log_q = logistic_parts(u)
+    qg = math.exp(-gamma * neg_log_q) if gamma != 0.0 else 1.0
     g = -t * a * qg * (gamma * p * s + q)
     curvature = gamma * gamma * p * s + (1.0 + 2.0 * gamma) * q
     if theta[3] == 0.0:
@@ -60,9 +62,9 @@ def focal_value(y, z, theta):
     t = 1.0 if y > 0.5 else -1.0
     a = theta[1] if y > 0.5 else theta[0]
     gamma = theta[2]
-    u = t * z
-    qg = math.exp(-gamma * softplus(u)) if gamma != 0.0 else 1.0
-    return a * qg * softplus(-u)
+    p, q, s, neg_log_q = logistic_parts(t * z)
+    qg = math.exp(-gamma * neg_log_q) if gamma != 0.0 else 1.0
+    return a * qg * s
 
 
 # Exponential (AdaBoost) loss L = e^{-u}. e^{-u} is not representable for u < -88 (float32) or

@@ -3,6 +3,12 @@
 Every kernel has the signature ``(y, z, theta)`` where ``theta`` is a float64 parameter vector
 laid out by the owning loss class; ``*_grad_hess`` returns (dL/dz, d2L/dz2) of one sample and
 ``*_value`` its loss. Hessian policies (constant, floor) are applied by the driver, not here.
+
+IRLS Hessian (robust losses, flag ``theta[-1] != 0``): psi(r) / r with psi = dL/dr, the weight of
+iteratively reweighted least squares. For these symmetric losses psi(r)/r is non-increasing in |r|,
+so the quadratic with that curvature majorises the loss: Newton leaf steps become MM steps that
+never overshoot, and outliers get weight ~1/|r| instead of a vanishing (exact) or unit (constant)
+curvature. It is >= the exact Hessian and > 0 everywhere.
 """
 import math
 
@@ -34,17 +40,16 @@ def absolute_value(y, z, theta):
     return abs(z - y)
 
 
-# Huber, theta = (delta,): L = r^2/2 for |r| <= delta, delta (|r| - delta/2) beyond;
-# g = clip(r, -delta, delta); exact h = 1 inside, 0 outside.
+# Huber, theta = (delta, irls): L = r^2/2 for |r| <= delta, delta (|r| - delta/2) beyond;
+# g = clip(r, -delta, delta); exact h = 1 inside, 0 outside; IRLS h = delta / |r| outside.
 @jitable
 def huber_grad_hess(y, z, theta):
     delta = theta[0]
     r = z - y
-    if r > delta:
-        return delta, 0.0
-    if r < -delta:
-        return -delta, 0.0
-    return r, 1.0
+    if abs(r) <= delta:
+        return r, 1.0
+    h = delta / abs(r) if theta[1] != 0.0 else 0.0
+    return (delta if r > 0.0 else -delta), h
 
 
 @jitable
@@ -56,8 +61,8 @@ def huber_value(y, z, theta):
     return delta * (a - 0.5 * delta)
 
 
-# Pseudo-Huber, theta = (delta,), as XGBoost reg:pseudohubererror with huber_slope = delta:
-# L = delta^2 (s - 1) with s = sqrt(1 + (r/delta)^2); g = r / s; h = 1 / s^3.
+# Pseudo-Huber, theta = (delta, irls), as XGBoost reg:pseudohubererror with huber_slope = delta:
+# L = delta^2 (s - 1) with s = sqrt(1 + (r/delta)^2); g = r / s; h = 1 / s^3 (IRLS: 1 / s).
 # s - 1 is evaluated as (r/delta)^2 / (s + 1) to avoid cancellation for small r, and
 # s = hypot(1, r/delta) never overflows.
 @jitable
@@ -65,6 +70,8 @@ def pseudo_huber_grad_hess(y, z, theta):
     delta = theta[0]
     r = z - y
     s = math.hypot(1.0, r / delta)
+    if theta[1] != 0.0:
+        return r / s, 1.0 / s
     return r / s, 1.0 / (s * s * s)
 
 
@@ -76,11 +83,15 @@ def pseudo_huber_value(y, z, theta):
     return delta * delta * (t / (s + 1.0)) * t
 
 
-# Log-cosh: L = log cosh(r), g = tanh(r), h = sech(r)^2 (stable forms in _math).
+# Log-cosh, theta = (irls,): L = log cosh(r), g = tanh(r), h = sech(r)^2 (stable forms in
+# _math); IRLS h = tanh(r) / r (-> 1 - r^2/3 as r -> 0, used below |r| < 1e-4 to avoid 0/0).
 @jitable
 def logcosh_grad_hess(y, z, theta):
     r = z - y
-    return math.tanh(r), sech2(r)
+    g = math.tanh(r)
+    if theta[0] != 0.0:
+        return g, (g / r if abs(r) >= 1e-4 else 1.0 - r * r / 3.0)
+    return g, sech2(r)
 
 
 @jitable
@@ -125,13 +136,15 @@ def expectile_value(y, z, theta):
     return w * r * r
 
 
-# Fair, theta = (c,), as LightGBM "fair": L = c^2 (|r|/c - log(1 + |r|/c));
-# g = c r / (|r| + c); h = c^2 / (|r| + c)^2.
+# Fair, theta = (c, irls), as LightGBM "fair": L = c^2 (|r|/c - log(1 + |r|/c));
+# g = c r / (|r| + c); h = c^2 / (|r| + c)^2 (IRLS: c / (|r| + c)).
 @jitable
 def fair_grad_hess(y, z, theta):
     c = theta[0]
     r = z - y
     d = abs(r) + c
+    if theta[1] != 0.0:
+        return c * r / d, c / d
     return c * r / d, (c / d) * (c / d)
 
 

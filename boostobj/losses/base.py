@@ -173,7 +173,7 @@ class Loss:
         loss = self._concrete(y)
         g, h = _outputs(out, z)
         driver = driver_for(loss._grad_hess_kernel, loss._shape, "grad_hess")
-        launch(driver, y, z, w, loss._theta_array, loss._hmode, loss._hval, g, h)
+        launch(driver, z.shape[0], y, z, w, loss._theta_array, loss._hmode, loss._hval, g, h)
         return g, h
 
     def loss(self, y, raw, sample_weight=None):
@@ -181,7 +181,7 @@ class Loss:
         y, z, w = self._prepare(y, raw, sample_weight)
         loss = self._concrete(y)
         out = np.empty(z.shape[0], dtype=np.float64)
-        launch(driver_for(loss._value_kernel, loss._shape, "value"), y, z, w, loss._theta_array, out)
+        launch(driver_for(loss._value_kernel, loss._shape, "value"), z.shape[0], y, z, w, loss._theta_array, out)
         return out
 
     def mean_loss(self, y, raw, sample_weight=None):
