@@ -187,9 +187,12 @@ class Loss:
     def mean_loss(self, y, raw, sample_weight=None):
         """Weighted mean of the per-sample loss (what metrics report)."""
         values = self.loss(y, raw, sample_weight)
-        if sample_weight is None:
+        if sample_weight is None or np.size(sample_weight) == 0:
             return float(values.mean())
-        return float(values.sum() / np.sum(sample_weight))
+        total = float(np.sum(sample_weight))
+        if not total > 0:
+            raise ValueError("sample_weight sums to zero: the weighted mean loss is undefined")
+        return float(values.sum() / total)
 
     def init_score(self, y, sample_weight=None):
         """The constant raw score minimising the weighted loss over ``y``."""
@@ -229,8 +232,9 @@ class Loss:
         """True when grad_hess returns the exact second derivative."""
         return self._hmode == HESSIAN_EXACT and self._params.get("hessian", "exact") == "exact"
 
-    def metric(self, from_margin=True):
-        """This loss as an evaluation metric (mean weighted loss on raw margins)."""
+    def metric(self):
+        """This loss as an evaluation metric (mean weighted loss on raw margins), usable in every
+        engine API like the metrics of boostobj.metrics."""
         from ..metrics import LossMetric
 
         return LossMetric(self)

@@ -1,0 +1,313 @@
+"""Evaluation metrics for every engine API.
+
+Each metric is a plain picklable object. One call serves four patterns:
+  m(y_true, y_pred, sample_weight=None) -> float         plain function / XGBoost sklearn eval_metric
+  m(preds, dmatrix)                     -> (name, value)  xgb.train(custom_metric=m)
+  m(preds, dataset)                     -> (name, value, is_higher_better)   lgb.train(feval=m)
+and ``m.lgbm_sklearn`` is the adapter for LightGBM's scikit-learn ``eval_metric`` (it must return the
+3-tuple where XGBoost's sklearn API wants a float, so it cannot share the plain call).
+
+Space of the predictions: with a custom objective both engines hand metrics *raw margins*.
+Regression metrics here read predictions in the label space (the identity-link margin). The
+classification metrics need ``from_margin=True`` (apply sigmoid / softmax first) or
+``from_margin=False`` (probabilities): there is no default, so the space is never assumed silently.
+"""
+import numpy as np
+
+from . import _validation as V
+from ._engines import is_engine_dataset, unpack
+
+_EPS = np.finfo(np.float64).eps
+
+
+class Metric:
+    """Base class; subclasses implement ``_values`` (per-sample) or ``compute``."""
+
+    name = None
+    higher_is_better = False
+
+    @property
+    def __name__(self):  # XGBoost's sklearn API names the metric after func.__name__
+        return self.name
+
+    def __call__(self, a, b, sample_weight=None):
+        y, preds, w = unpack(a, b, sample_weight)
+        value = self.compute(y, preds, w)
+        if is_engine_dataset(b):
+            if _is_lightgbm(b):
+                return self.name, value, self.higher_is_better
+            return self.name, value
+        return value
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        y, p, w = self._prepare(y_true, y_pred, sample_weight)
+        return _weighted_mean(self._values(y, p), w)
+
+    def _prepare(self, y_true, y_pred, sample_weight):
+        p = np.asarray(y_pred, dtype=np.float64)
+        if p.ndim == 2 and p.shape[1] == 1:
+            p = p[:, 0]
+        y = V.as_labels(y_true, p.shape[0], "real", name="y_true")
+        w = V.as_weights(sample_weight, p.shape[0])
+        if w.size and not w.sum() > 0:
+            raise ValueError(f"{self.name}: sample_weight sums to zero")
+        if not np.isfinite(p).all():
+            i = int(np.argwhere(~np.isfinite(p))[0][0])
+            raise ValueError(f"{self.name}: y_pred contains a non-finite value at row {i}")
+        return y, p, w
+
+    @property
+    def lgbm_sklearn(self):
+        """Adapter for ``LGBMRegressor/LGBMClassifier(eval_metric=...)``."""
+        return _LGBMSklearnMetric(self)
+
+    def __repr__(self):
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and repr(self) == repr(other)
+
+    def __hash__(self):
+        return hash(repr(self))
+
+
+class _LGBMSklearnMetric:
+    """f(y_true, y_pred, weight) -> (name, value, is_higher_better); 3 parameters so that LightGBM
+    passes the weights (with 2 it silently drops them)."""
+
+    def __init__(self, metric):
+        self.metric = metric
+
+    def __call__(self, y_true, y_pred, weight):
+        return self.metric.name, self.metric.compute(y_true, y_pred, weight), self.metric.higher_is_better
+
+
+def _is_lightgbm(dataset):
+    return type(dataset).__module__.startswith("lightgbm")
+
+
+def _weighted_mean(values, w):
+    if w.size == 0:
+        return float(np.mean(values))
+    return float(np.dot(w, values) / w.sum())
+
+
+# -- regression ---------------------------------------------------------------------------------
+class MAE(Metric):
+    """Mean absolute error (sklearn mean_absolute_error)."""
+    name = "mae"
+
+    def _values(self, y, p):
+        return np.abs(y - p)
+
+
+class RMSE(Metric):
+    """Root mean squared error (sklearn root_mean_squared_error)."""
+    name = "rmse"
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        y, p, w = self._prepare(y_true, y_pred, sample_weight)
+        return float(np.sqrt(_weighted_mean((y - p) ** 2, w)))
+
+
+class MAPE(Metric):
+    """Mean absolute percentage error, as a fraction: mean(|y - p| / |y|).
+
+    zero="epsilon" (default): |y| is floored at machine epsilon exactly as scikit-learn's
+    mean_absolute_percentage_error (a row with y == 0 and p != 0 then dominates the mean);
+    zero="skip": rows with y == 0 are left out (``skipped_rows`` of the last call says how many;
+    a ValueError if every row is skipped).
+    """
+    name = "mape"
+
+    def __init__(self, zero="epsilon"):
+        if zero not in ("epsilon", "skip"):
+            raise ValueError(f"zero must be 'epsilon' or 'skip', got {zero!r}")
+        self.zero = zero
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        y, p, w = self._prepare(y_true, y_pred, sample_weight)
+        if self.zero == "skip":
+            keep = y != 0
+            object.__setattr__(self, "_skipped", int(keep.size - keep.sum()))
+            if not keep.any():
+                raise ValueError("mape with zero='skip': every label is 0")
+            y, p, w = y[keep], p[keep], (w[keep] if w.size else w)
+        return _weighted_mean(np.abs(y - p) / np.maximum(np.abs(y), _EPS), w)
+
+    @property
+    def skipped_rows(self):
+        return getattr(self, "_skipped", 0)
+
+    def __repr__(self):
+        return f"MAPE(zero={self.zero!r})"
+
+
+class SMAPE(Metric):
+    """Symmetric MAPE, as a fraction in [0, 2]: mean(2 |y - p| / (|y| + |p|)); a row with
+    y == p == 0 contributes 0 (a perfect prediction)."""
+    name = "smape"
+
+    def _values(self, y, p):
+        denom = np.abs(y) + np.abs(p)
+        out = np.zeros_like(denom)
+        np.divide(2.0 * np.abs(y - p), denom, out=out, where=denom > 0)
+        return out
+
+
+class WAPE(Metric):
+    """Weighted absolute percentage error sum(w |y - p|) / sum(w |y|). When every label is 0 it is
+    0 for perfect predictions and inf otherwise (stated, not NaN)."""
+    name = "wape"
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        y, p, w = self._prepare(y_true, y_pred, sample_weight)
+        ww = w if w.size else np.ones_like(y)
+        num, den = float(np.dot(ww, np.abs(y - p))), float(np.dot(ww, np.abs(y)))
+        if den == 0:
+            return 0.0 if num == 0 else float("inf")
+        return num / den
+
+
+class _LossValueMetric(Metric):
+    """Weighted mean of a boostobj loss, evaluated by its kernel."""
+
+    _loss = None
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        return self._loss.mean_loss(y_true, y_pred, sample_weight)
+
+
+class Pinball(_LossValueMetric):
+    """Mean pinball loss (sklearn mean_pinball_loss)."""
+    name = "pinball"
+
+    def __init__(self, alpha=0.5):
+        from .losses import Quantile
+
+        self.alpha = alpha
+        object.__setattr__(self, "_loss", Quantile(alpha=alpha))
+        self.name = f"pinball@{alpha}"
+
+    def __repr__(self):
+        return f"Pinball(alpha={self.alpha!r})"
+
+
+class Huber(_LossValueMetric):
+    """Mean Huber loss (r^2/2 inside delta, delta (|r| - delta/2) outside)."""
+    name = "huber"
+
+    def __init__(self, delta=1.0):
+        from .losses import Huber as HuberLoss
+
+        self.delta = delta
+        object.__setattr__(self, "_loss", HuberLoss(delta=delta))
+
+    def __repr__(self):
+        return f"Huber(delta={self.delta!r})"
+
+
+class LogCosh(_LossValueMetric):
+    """Mean log cosh(p - y)."""
+    name = "logcosh"
+
+    def __init__(self):
+        from .losses import LogCosh as LogCoshLoss
+
+        object.__setattr__(self, "_loss", LogCoshLoss())
+
+    def __repr__(self):
+        return "LogCosh()"
+
+
+# -- classification -------------------------------------------------------------------------------
+def _require_space(from_margin, name):
+    if from_margin is None:
+        raise TypeError(
+            f"{name}: say which space the predictions are in: from_margin=True for raw margins (what "
+            "both engines pass with a custom objective) or from_margin=False for probabilities")
+    return bool(from_margin)
+
+
+class LogLoss(Metric):
+    """Binary log-loss. from_margin=True: computed stably from the margin (softplus, no clipping);
+    from_margin=False: from probabilities clipped to [eps, 1 - eps] as scikit-learn's log_loss."""
+    name = "logloss"
+
+    def __init__(self, from_margin=None):
+        self.from_margin = _require_space(from_margin, "LogLoss")
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        from .losses import Logistic
+
+        if self.from_margin:
+            return Logistic().mean_loss(y_true, y_pred, sample_weight)
+        y, p, w = self._prepare(y_true, y_pred, sample_weight)
+        V.as_labels(y, None, "binary", name="y_true")
+        p = np.clip(p, _EPS, 1 - _EPS)
+        return _weighted_mean(-(y * np.log(p) + (1 - y) * np.log1p(-p)), w)
+
+
+class Focal(Metric):
+    """Mean binary focal loss -a_t (1 - p_t)^gamma log p_t (``alpha`` weighting as boostobj.Focal)."""
+    name = "focal"
+
+    def __init__(self, gamma=2.0, alpha=None, from_margin=None):
+        from .losses import Focal as FocalLoss
+
+        self.gamma, self.alpha = gamma, alpha
+        self.from_margin = _require_space(from_margin, "Focal")
+        object.__setattr__(self, "_loss", FocalLoss(gamma=gamma, alpha=alpha))
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        p = np.asarray(y_pred, dtype=np.float64)
+        if not self.from_margin:
+            if ((p < 0) | (p > 1)).any():
+                raise ValueError("Focal(from_margin=False): y_pred must be probabilities in [0, 1]")
+            p = np.clip(p, _EPS, 1 - _EPS)
+            p = np.log(p) - np.log1p(-p)  # the margin of the probability
+        return self._loss.mean_loss(y_true, p, sample_weight)
+
+    def __repr__(self):
+        return f"Focal(gamma={self.gamma!r}, alpha={self.alpha!r}, from_margin={self.from_margin!r})"
+
+
+class MulticlassLogLoss(Metric):
+    """Multiclass log-loss on (n, k) predictions. from_margin=True: log-softmax of margins (stable);
+    False: probabilities, rows renormalised and clipped as scikit-learn's log_loss."""
+    name = "mlogloss"
+
+    def __init__(self, from_margin=None):
+        self.from_margin = _require_space(from_margin, "MulticlassLogLoss")
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        from .losses import SoftmaxCrossEntropy
+
+        p = np.asarray(y_pred, dtype=np.float64)
+        if self.from_margin:
+            return SoftmaxCrossEntropy().mean_loss(y_true, p, sample_weight)
+        if p.ndim != 2:
+            raise ValueError(f"MulticlassLogLoss: y_pred must have shape (n, k), got {p.shape}")
+        y = V.as_labels(y_true, p.shape[0], "class", p.shape[1], name="y_true").astype(np.int64)
+        w = V.as_weights(sample_weight, p.shape[0])
+        p = np.clip(p / p.sum(axis=1, keepdims=True), _EPS, 1 - _EPS)
+        return _weighted_mean(-np.log(p[np.arange(p.shape[0]), y]), w)
+
+
+class LossMetric(Metric):
+    """Any boostobj loss as a metric: the weighted mean loss on raw margins."""
+
+    def __init__(self, loss):
+        self.loss = loss
+        self.name = loss.name
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        return self.loss.mean_loss(y_true, y_pred, sample_weight)
+
+    def __repr__(self):
+        return f"LossMetric({self.loss!r})"
+
+
+__all__ = ["Metric", "MAE", "RMSE", "MAPE", "SMAPE", "WAPE", "Pinball", "Huber", "LogCosh",
+           "LogLoss", "Focal", "MulticlassLogLoss", "LossMetric"]
