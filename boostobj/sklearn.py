@@ -1,0 +1,292 @@
+"""scikit-learn estimators: BoostRegressor and BoostClassifier on XGBoost or LightGBM.
+
+They start every model from ``loss.init_score`` (passed to the engine and folded into the model),
+predict through the loss's inverse link, encode class labels, honour sample weights, evaluate eval
+sets with a boostobj metric (the loss itself by default) and stop early on it.
+"""
+import inspect
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .losses import Logistic, Loss, SoftmaxCrossEntropy, SquaredError
+from .metrics import Metric
+
+ENGINES = ("xgboost", "lightgbm")
+
+
+class _BoostEstimator(BaseEstimator):
+    _task = None
+
+    def __init__(self, loss=None, engine="xgboost", n_estimators=100, learning_rate=0.1, max_depth=None,
+                 random_state=None, n_jobs=None, early_stopping_rounds=None, eval_metric=None, device="cpu",
+                 **engine_params):
+        self.loss = loss
+        self.engine = engine
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.max_depth = max_depth
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.early_stopping_rounds = early_stopping_rounds
+        self.eval_metric = eval_metric
+        self.device = device
+        for key, value in engine_params.items():
+            setattr(self, key, value)
+
+    # -- parameters: the explicit ones, any engine parameter, and the loss's own (loss__gamma) -------
+    @classmethod
+    def _explicit_params(cls):
+        return [p for p in inspect.signature(_BoostEstimator.__init__).parameters
+                if p not in ("self", "engine_params")]
+
+    def _engine_param_names(self):
+        explicit = set(self._explicit_params())
+        return sorted(k for k in vars(self) if k not in explicit and not k.startswith("_") and not k.endswith("_"))
+
+    def get_params(self, deep=True):
+        params = {k: getattr(self, k) for k in self._explicit_params()}
+        params.update({k: getattr(self, k) for k in self._engine_param_names()})
+        if deep and isinstance(self.loss, Loss):
+            params.update({f"loss__{k}": v for k, v in self.loss.get_params().items()})
+        return params
+
+    def set_params(self, **params):
+        loss_updates = {k[len("loss__"):]: v for k, v in params.items() if k.startswith("loss__")}
+        for key, value in params.items():
+            if key.startswith("loss__"):
+                continue
+            if "__" in key:
+                raise ValueError(f"invalid parameter {key!r} for {type(self).__name__}")
+            setattr(self, key, value)
+        if loss_updates:
+            if not isinstance(self.loss, Loss):
+                raise ValueError("loss__* parameters need an explicit loss object (loss=None has none)")
+            self.loss = self.loss.with_params(**loss_updates)  # losses are immutable: replace
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True   # both engines route missing values natively
+        tags.input_tags.sparse = True
+        return tags
+
+    # -- fitting ---------------------------------------------------------------------------------
+    def _validate_settings(self):
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {self.engine!r}")
+        if self.loss is not None and not isinstance(self.loss, Loss):
+            raise TypeError(f"loss must be a boostobj loss (e.g. boostobj.Focal()), got {self.loss!r}")
+        if not (isinstance(self.n_estimators, (int, np.integer)) and self.n_estimators >= 1):
+            raise ValueError(f"n_estimators must be a positive integer, got {self.n_estimators!r}")
+        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
+        if self.device not in ("cpu", "cuda") and not str(self.device).startswith("cuda:"):
+            raise ValueError(f"device must be 'cpu' or 'cuda', got {self.device!r}")
+
+    def _metric(self, loss):
+        metric = self.eval_metric
+        if metric is None:
+            return loss.metric()
+        if isinstance(metric, Loss):
+            return metric.metric()
+        if not isinstance(metric, Metric):
+            raise TypeError(f"eval_metric must be a boostobj metric or loss, got {metric!r}")
+        return metric
+
+    def _fit(self, X, y_encoded, sample_weight, eval_set, eval_sample_weight, loss, n_classes=None):
+        self._validate_settings()
+        sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
+        loss = loss.bind(y_encoded, sw)
+        if loss.task == "multiclass":
+            init = loss.init_score(y_encoded, sw, n_classes=n_classes)
+        else:
+            init = loss.init_score(y_encoded, sw)
+        evals = []
+        for i, pair in enumerate(eval_set or []):
+            Xe, ye = pair
+            Xe = validate_data(self, Xe, reset=False, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")
+            we = None if eval_sample_weight is None else eval_sample_weight[i]
+            evals.append((Xe, self._encode_eval(ye), we))
+        if self.early_stopping_rounds is not None and not evals:
+            raise ValueError("early_stopping_rounds needs an eval_set in fit()")
+        metric = self._metric(loss) if evals else None
+        trainer = _train_xgboost if self.engine == "xgboost" else _train_lightgbm
+        self.booster_, self.evals_result_, best = trainer(self, X, y_encoded, sw, evals, loss, init, metric)
+        self.loss_ = loss
+        self.init_score_ = init
+        self.best_iteration_ = best
+        return self
+
+    def _encode_eval(self, y):
+        return np.asarray(y, dtype=np.float64)
+
+    def _margin(self, X):
+        """Raw margins including the start score: (n,) or (n, k) for multiclass."""
+        check_is_fitted(self, "booster_")
+        X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")
+        if self.engine == "xgboost":
+            import xgboost as xgb
+
+            rng = (0, self.best_iteration_ + 1) if self.best_iteration_ is not None else (0, 0)
+            return self.booster_.predict(xgb.DMatrix(X), output_margin=True, iteration_range=rng)
+        return self.booster_.predict(X, raw_score=True)
+
+    @property
+    def feature_importances_(self):
+        """Total gain per feature, normalised to sum to 1 (zeros if no tree split)."""
+        check_is_fitted(self, "booster_")
+        if self.engine == "xgboost":
+            score = self.booster_.get_score(importance_type="total_gain")
+            gain = np.array([score.get(f"f{i}", 0.0) for i in range(self.n_features_in_)])
+        else:
+            gain = self.booster_.feature_importance(importance_type="gain").astype(np.float64)
+        total = gain.sum()
+        return gain / total if total > 0 else gain
+
+
+def _engine_common(est):
+    return {"learning_rate": float(est.learning_rate), "n_jobs": est.n_jobs, "seed": est.random_state,
+            "max_depth": est.max_depth, "extra": {k: getattr(est, k) for k in est._engine_param_names()}}
+
+
+def _train_xgboost(est, X, y, sw, evals, loss, init, metric):
+    import xgboost as xgb
+
+    from .xgboost import booster_params
+
+    common = _engine_common(est)
+    params = {"eta": common["learning_rate"], "verbosity": 0, "device": est.device}
+    if common["max_depth"] is not None:
+        params["max_depth"] = int(common["max_depth"])
+    if common["n_jobs"] is not None:
+        params["nthread"] = int(common["n_jobs"])
+    if common["seed"] is not None:
+        params["seed"] = int(np.random.RandomState(common["seed"]).randint(2**31 - 1)) \
+            if not isinstance(common["seed"], (int, np.integer)) else int(common["seed"])
+    params.update(common["extra"])
+    params = booster_params(params, loss, init)
+    dtrain = xgb.DMatrix(X, label=y, weight=sw)
+    watch = [(xgb.DMatrix(Xe, label=ye, weight=we), f"validation_{i}") for i, (Xe, ye, we) in enumerate(evals)]
+    result = {}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*No visible GPU.*")
+        booster = xgb.train(params, dtrain, int(est.n_estimators), evals=watch, obj=est._objective(loss),
+                            custom_metric=metric, early_stopping_rounds=est.early_stopping_rounds,
+                            evals_result=result, verbose_eval=False)
+    best = booster.best_iteration if est.early_stopping_rounds is not None else None
+    return booster, result, best
+
+
+def _train_lightgbm(est, X, y, sw, evals, loss, init, metric):
+    import lightgbm as lgb
+
+    from .lightgbm import train
+
+    common = _engine_common(est)
+    # feature_pre_filter=False: with few rows LightGBM would otherwise drop every feature at Dataset
+    # construction (min_data_in_leaf) and abort training with a custom objective.
+    params = {"learning_rate": common["learning_rate"], "verbose": -1, "feature_pre_filter": False}
+    if common["max_depth"] is not None:
+        params["max_depth"] = int(common["max_depth"])
+    if common["n_jobs"] is not None:
+        params["num_threads"] = int(common["n_jobs"])
+    if common["seed"] is not None and isinstance(common["seed"], (int, np.integer)):
+        params["seed"] = int(common["seed"])
+    params.update(common["extra"])
+    dtrain = lgb.Dataset(X, label=y, weight=sw, free_raw_data=True)
+    valid = [lgb.Dataset(Xe, label=ye, weight=we, reference=dtrain) for Xe, ye, we in evals]
+    result = {}
+    callbacks = [lgb.record_evaluation(result)]
+    if est.early_stopping_rounds is not None:
+        callbacks.append(lgb.early_stopping(int(est.early_stopping_rounds), verbose=False))
+    booster = train(params, dtrain, loss, int(est.n_estimators), valid_sets=valid or None,
+                    valid_names=[f"validation_{i}" for i in range(len(valid))] or None,
+                    feval=metric, callbacks=callbacks)
+    best = booster.best_iteration - 1 if est.early_stopping_rounds is not None and booster.best_iteration else None
+    return booster, result, best
+
+
+class BoostRegressor(RegressorMixin, _BoostEstimator):
+    """Gradient-boosted regressor with a boostobj loss (default SquaredError) on XGBoost or LightGBM.
+
+    Parameters: ``loss``, ``engine`` ("xgboost" | "lightgbm"), ``n_estimators``, ``learning_rate``,
+    ``max_depth`` (None: engine default), ``random_state``, ``n_jobs``, ``early_stopping_rounds``
+    (needs ``eval_set`` in fit), ``eval_metric`` (a boostobj metric; default: the loss), ``device``
+    ("cpu" | "cuda", XGBoost) and any engine parameter as keyword (e.g. ``reg_lambda=1.0``,
+    ``num_leaves=15``), passed to the engine unchanged. Fitted: ``booster_``, ``loss_``,
+    ``init_score_``, ``best_iteration_``, ``evals_result_``, ``feature_importances_``.
+    """
+
+    _task = "regression"
+
+    def _objective(self, loss):
+        return loss
+
+    def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan",
+                             y_numeric=True)
+        loss = self.loss if self.loss is not None else SquaredError()
+        if loss.task != "regression":
+            raise ValueError(f"BoostRegressor needs a regression loss, got {loss!r} ({loss.task})")
+        return self._fit(X, y.astype(np.float64), sample_weight, eval_set, eval_sample_weight, loss)
+
+    def predict(self, X):
+        margin = self._margin(X)  # checks that the model is fitted
+        return self.loss_.predict(margin)
+
+
+class BoostClassifier(ClassifierMixin, _BoostEstimator):
+    """Gradient-boosted classifier with a boostobj loss on XGBoost or LightGBM.
+
+    Default loss: Logistic for two classes, SoftmaxCrossEntropy for more. ``predict_proba`` goes
+    through the loss's link and includes the start score ((n, 2) for binary, rows sum to 1);
+    ``predict`` returns the original labels (``classes_``), ``decision_function`` the margins.
+    Other parameters as BoostRegressor.
+    """
+
+    _task = "classification"
+
+    def _objective(self, loss):
+        return loss
+
+    def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")
+        check_classification_targets(y)
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        k = len(self.classes_)
+        if k < 2:
+            raise ValueError(f"BoostClassifier needs at least 2 classes in y, got 1 class: {self.classes_[0]!r}")
+        loss = self.loss
+        if loss is None:
+            loss = Logistic() if k == 2 else SoftmaxCrossEntropy()
+        if loss.task == "regression" or (loss.task == "binary" and k > 2):
+            raise ValueError(f"{loss!r} is a {loss.task} loss; y has {k} classes")
+        return self._fit(X, y_encoded.astype(np.float64), sample_weight, eval_set, eval_sample_weight, loss,
+                         n_classes=k)
+
+    def _encode_eval(self, y):
+        y = np.asarray(y)
+        idx = np.searchsorted(self.classes_, y)
+        idx = np.clip(idx, 0, len(self.classes_) - 1)
+        if not np.all(self.classes_[idx] == y):
+            raise ValueError("eval_set contains labels not seen in the training data")
+        return idx.astype(np.float64)
+
+    def decision_function(self, X):
+        """Raw margins including the start score: (n,) for binary losses, (n, k) for multiclass."""
+        return self._margin(X)
+
+    def predict_proba(self, X):
+        margin = self._margin(X)  # checks that the model is fitted
+        p = self.loss_.predict(margin)
+        if p.ndim == 1:
+            return np.column_stack([1.0 - p, p])
+        return p
+
+    def predict(self, X):
+        check_is_fitted(self, "booster_")
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
