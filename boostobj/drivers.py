@@ -22,20 +22,11 @@ import threading
 from numba import njit
 
 from .kernels import SOURCE_TOKEN
-
-HESSIAN_EXACT, HESSIAN_CONSTANT, HESSIAN_FLOOR = 0, 1, 2
+from .kernels._math import HESSIAN_CONSTANT, HESSIAN_EXACT, HESSIAN_FLOOR  # noqa: F401 (re-exported)
+from .kernels._math import apply_hessian_policy as _apply_policy
 
 # error_model="numpy": no Python-style zero-division checks in the hot loop (they block SIMD).
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
-
-
-@njit(cache=True, inline="always")
-def _apply_policy(h, mode, hval):
-    if mode == HESSIAN_CONSTANT:
-        return hval
-    if mode == HESSIAN_FLOOR and not h >= hval:
-        return hval
-    return h
 
 
 def _elementwise_grad_hess(kernel):

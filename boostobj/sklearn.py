@@ -124,6 +124,10 @@ class _BoostEstimator(BaseEstimator):
     def _encode_eval(self, y):
         return np.asarray(y, dtype=np.float64)
 
+    def _objective(self, loss):
+        """The XGBoost objective: on the GPU when device="cuda" (CPU fallback without one)."""
+        return loss.on("cuda") if str(self.device).startswith("cuda") else loss
+
     def _margin(self, X):
         """Raw margins including the start score: (n,) or (n, k) for multiclass."""
         check_is_fitted(self, "booster_")
@@ -223,9 +227,6 @@ class BoostRegressor(RegressorMixin, _BoostEstimator):
 
     _task = "regression"
 
-    def _objective(self, loss):
-        return loss
-
     def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan",
                              y_numeric=True)
@@ -249,9 +250,6 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
     """
 
     _task = "classification"
-
-    def _objective(self, loss):
-        return loss
 
     def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")

@@ -4,7 +4,8 @@
 parameter whose link matches the loss, so ``booster.predict(d)`` already returns predictions /
 probabilities and ``booster.predict(d, output_margin=True)`` the raw margin including the start
 score. Losses with another link (exponential, hinges) keep the identity objective: use
-``predict(booster, d, loss)``, which works for every loss.
+``predict(booster, d, loss)``, which works for every loss. With ``params["device"] = "cuda"`` the
+gradients are computed on the GPU (``loss.on("cuda")``, see boostobj.gpu).
 """
 import numpy as np
 import xgboost as xgb
@@ -51,7 +52,8 @@ def train(params, dtrain, loss, num_boost_round=10, **kwargs):
     y, w = labels_and_weights(dtrain)
     loss = loss.bind(y, w)
     init = init_score_for(loss, y, w, params)
-    booster = xgb.train(booster_params(params, loss, init), dtrain, num_boost_round, obj=loss, **kwargs)
+    objective = loss.on("cuda") if str(params.get("device", "cpu")).startswith("cuda") else loss
+    booster = xgb.train(booster_params(params, loss, init), dtrain, num_boost_round, obj=objective, **kwargs)
     return booster
 
 

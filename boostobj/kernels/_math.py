@@ -54,3 +54,16 @@ def sign(x):
     if x < 0.0:
         return -1.0
     return 0.0
+
+
+# Hessian policies (applied by the CPU and CUDA drivers after the kernel): exact, constant, floor.
+HESSIAN_EXACT, HESSIAN_CONSTANT, HESSIAN_FLOOR = 0, 1, 2
+
+
+@jitable
+def apply_hessian_policy(h, mode, hval):
+    if mode == HESSIAN_CONSTANT:
+        return hval
+    if mode == HESSIAN_FLOOR and not h >= hval:
+        return hval
+    return h

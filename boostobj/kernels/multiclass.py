@@ -1,5 +1,8 @@
 """Multiclass row kernels on raw margins z in R^k, label y in {0..k-1}.
 
+Margins are read as float(z[j]): compiled code would promote float32 to float64 anyway, and the
+CUDA simulator (plain Python) would otherwise do float32 arithmetic on numpy scalars.
+
 ``*_grad_hess_row(y, z, theta, g, h)`` writes the gradient and the diagonal of the Hessian of one
 row into the row views g and h; ``*_value_row(y, z, theta)`` returns the row's loss. Softmax
 quantities come from log-sum-exp; 1 - p_j is never formed as a difference when p_j is close to 1
@@ -22,13 +25,13 @@ def _max_and_sums(z, skip):
     m = -math.inf
     arg = -1
     for j in range(k):
-        if j != skip and z[j] > m:
-            m = z[j]
+        if j != skip and float(z[j]) > m:
+            m = float(z[j])
             arg = j
     rest = 0.0
     for j in range(k):
         if j != skip and j != arg:
-            rest += math.exp(z[j] - m)
+            rest += math.exp(float(z[j]) - m)
     return m, arg, 1.0 + rest, rest
 
 
@@ -45,7 +48,7 @@ def softmax_grad_hess_row(y, z, theta, g, h):
     c = theta[2 + y] if theta.shape[0] > 2 else 1.0
     m, arg, total, rest = _max_and_sums(z, -1)
     for j in range(k):
-        p = math.exp(z[j] - m) / total
+        p = math.exp(float(z[j]) - m) / total
         one_minus_p = rest / total if j == arg else 1.0 - p
         if j == y:
             grad = -(one_minus_p - eps + eps / k)
@@ -67,10 +70,10 @@ def softmax_value_row(y, z, theta):
     c = theta[2 + y] if theta.shape[0] > 2 else 1.0
     m, arg, total, rest = _max_and_sums(z, -1)
     lse = m + math.log1p(rest)
-    value = (1.0 - eps) * ((m - z[y]) + math.log1p(rest))
+    value = (1.0 - eps) * ((m - float(z[y])) + math.log1p(rest))
     if eps != 0.0:
         for j in range(k):
-            value += eps / k * (lse - z[j])
+            value += eps / k * (lse - float(z[j]))
     return c * value
 
 
@@ -93,7 +96,7 @@ def softmax_focal_grad_hess_row(y, z, theta, g, h):
     lse = m + math.log1p(rest)
     mo, argo, total_o, rest_o = _max_and_sums(z, y)
     lse_o = mo + math.log1p(rest_o)
-    s = (m - z[y]) + math.log1p(rest)  # -log p_y without cancelling lse against z_y
+    s = (m - float(z[y])) + math.log1p(rest)  # -log p_y without cancelling lse against z_y
     p = math.exp(-s)
     log_q = lse_o - lse
     q = math.exp(log_q)
@@ -105,7 +108,7 @@ def softmax_focal_grad_hess_row(y, z, theta, g, h):
     for j in range(k):
         if j == y:
             continue
-        r = math.exp(z[j] - lse_o)
+        r = math.exp(float(z[j]) - lse_o)
         one_minus_r = rest_o / total_o if j == argo else 1.0 - r
         g[j] = a * r * qg * big_a
         h[j] = a * r * qg * (one_minus_r * big_a + gamma * p * r * big_a
@@ -121,4 +124,4 @@ def softmax_focal_value_row(y, z, theta):
     mo, argo, total_o, rest_o = _max_and_sums(z, y)
     log_q = mo + math.log1p(rest_o) - lse
     qg = math.exp(gamma * log_q) if gamma != 0.0 else 1.0
-    return a * qg * ((m - z[y]) + math.log1p(rest))
+    return a * qg * ((m - float(z[y])) + math.log1p(rest))

@@ -239,6 +239,17 @@ class Loss:
 
         return LossMetric(self)
 
+    def on(self, device):
+        """This loss as an XGBoost objective computing on ``device`` ("cpu" -> the loss itself;
+        "cuda" -> a boostobj.gpu.DeviceObjective, falling back to the CPU without a GPU)."""
+        if device == "cpu":
+            return self
+        if not str(device).startswith("cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+        from ..gpu import DeviceObjective
+
+        return DeviceObjective(self, device)
+
     # -- engine objective -----------------------------------------------------------------------
     def __call__(self, a, b, sample_weight=None):
         """Objective for every engine API (see the class docstring)."""
