@@ -106,7 +106,7 @@ def init_score(loss, y, sample_weight=None, n_classes=None):
     lo, hi = min(p[0] for p in parts), max(p[1] for p in parts)
     if lo == hi:
         return lo
-    exact = loss.with_params(hessian="exact") if "hessian" in loss.get_params() else loss
+    exact = loss.with_params(hessian="exact") if "hessian" in loss.params else loss
 
     def block_sums(yb, wb, c):
         yb = np.asarray(yb, dtype=np.float64)

@@ -51,7 +51,7 @@ class _BoostEstimator(BaseEstimator):
         params = {k: getattr(self, k) for k in self._explicit_params()}
         params.update({k: getattr(self, k) for k in self._engine_param_names()})
         if deep and isinstance(self.loss, Loss):
-            params.update({f"loss__{k}": v for k, v in self.loss.get_params().items()})
+            params.update({f"loss__{k}": v for k, v in self.loss.params.items()})
         return params
 
     def set_params(self, **params):

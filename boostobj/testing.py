@@ -37,7 +37,7 @@ def _fd4(f, x, step):
 
 
 def _exact_hessian_version(loss):
-    params = loss.get_params()
+    params = loss.params
     if "hessian" in params and params["hessian"] != "exact":
         return loss.with_params(hessian="exact")
     return loss

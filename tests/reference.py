@@ -24,7 +24,7 @@ def _log_sigmoid(x):
 
 def scalar_value(loss, y, z):
     """Loss of one sample for regression / binary losses (mpmath numbers in, mpmath out)."""
-    p = loss.get_params()
+    p = loss.params
     name = loss.name
     r = z - y
     if name == "squared_error":
@@ -82,7 +82,7 @@ def _prob_and_complement(z, j):
 
 def row_value(loss, y, z):
     """Loss of one multiclass row (z: list of mpmath numbers)."""
-    p = loss.get_params()
+    p = loss.params
     k = len(z)
     if loss.name == "softmax":
         eps = mp.mpf(p["label_smoothing"])
@@ -100,7 +100,7 @@ def softmax_grad_hess_row(loss, y, z):
     """Textbook softmax cross-entropy derivatives, g = c (p - q), h = c p (1 - p) (or the engines'
     variants), evaluated at 60 digits. Used instead of mp.diff because at margins of 1e4 a derivative
     can be 1e-200 times the loss value, below what numerical differentiation resolves."""
-    p = loss.get_params()
+    p = loss.params
     k = len(z)
     eps = mp.mpf(p["label_smoothing"])
     c = mp.mpf(p["class_weight"][y]) if p["class_weight"] is not None else mp.mpf(1)

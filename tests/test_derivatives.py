@@ -15,7 +15,7 @@ from .cases import CASES, case_id
 
 def exact_version(loss):
     """The loss with its exact Hessian (the engines' softmax variants are checked as they are)."""
-    params = loss.get_params()
+    params = loss.params
     if "hessian" in params and params["hessian"] not in ("exact", "xgboost", "lightgbm"):
         return loss.with_params(hessian="exact")
     return loss

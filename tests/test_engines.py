@@ -160,3 +160,16 @@ def test_unsupported_combinations_raise():
         box.train({"objective": "reg:squarederror"}, xgb.DMatrix(np.zeros((4, 1)), label=np.zeros(4)), bo.SquaredError())
     with pytest.raises(ValueError, match="objective"):
         bol.train({"objective": "l2"}, lgb.Dataset(np.zeros((4, 1)), label=np.zeros(4)), bo.SquaredError())
+
+
+def test_loss_in_sklearn_wrappers_forwards_no_junk_parameters(reg_data):
+    # A loss with a get_params() method made scikit-learn treat it as a nested estimator, so
+    # XGBRegressor forwarded "objective__delta" to the booster ("Parameters ... are not used").
+    X, y, _ = reg_data
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        xgb.XGBRegressor(objective=bo.Huber(delta=2.0), n_estimators=2).fit(X, y)
+    assert not [w for w in caught if "not used" in str(w.message)]
+    assert "objective__delta" not in xgb.XGBRegressor(objective=bo.Huber(delta=2.0)).get_params()

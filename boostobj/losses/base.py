@@ -51,7 +51,7 @@ class Loss:
     """Base class of every boostobj loss.
 
     A loss is an immutable, validated holder of parameters. Its constructor arguments are stored
-    exactly as given (so scikit-learn's ``clone`` and ``get_params`` work); the numeric form used
+    exactly as given (``loss.params``); the numeric form used
     by the kernels is derived once at construction. Use ``with_params`` for a modified copy.
 
     Calling the loss object is the engine objective: ``loss(preds, dtrain)`` for ``xgb.train`` and
@@ -113,8 +113,11 @@ class Loss:
             return params[key]
         raise AttributeError(f"{type(self).__name__!s} has no attribute {key!r}")
 
-    def get_params(self, deep=True):
-        """Constructor arguments, as given (scikit-learn convention)."""
+    @property
+    def params(self):
+        """Constructor arguments, as given. (Deliberately not named ``get_params``: scikit-learn
+        would then treat a loss passed as ``objective=`` to XGBRegressor / LGBMRegressor as a nested
+        estimator and forward ``objective__delta``-style junk parameters to the booster.)"""
         return dict(self._params)
 
     def with_params(self, **params):
