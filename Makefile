@@ -20,6 +20,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q -n 2 -p no:cacheprovider
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet --no-deps imbalance-xgboost
 	$(PY) benchmarks/run_all.py
 
 clean:

@@ -1,34 +1,38 @@
 """Binary kernels on the raw margin z, labels y in {0, 1}.
 
 All work on the signed margin u = t z with t = 2y - 1, so dL/dz = t dL/du and d2L/dz2 = d2L/du2,
-and every exponential is taken of a non-positive argument. Class weights (a0, a1) are theta[0:2].
+and every exponential is taken of a non-positive argument. Class weights (a0, a1) are theta[0:2]:
+a_y = a0 + y (a1 - a0). Labels are exactly 0 or 1 (validated), so both are plain arithmetic.
 """
 import math
 
 from numba.extending import register_jitable as jitable
 
-from ._math import logistic_parts, softplus
+from ._math import indicator, logistic_parts, softplus
 
 
 # Weighted logistic, theta = (a0, a1): L = a_y softplus(-u) = -a_y log sigma(u).
 # dL/du = -a_y sigma(-u) (not sigma(z) - y, which loses all digits when sigma(z) -> 1);
 # d2L/du2 = a_y sigma(u) sigma(-u).
 @jitable
+def _sign_and_weight(y, theta):
+    return 2.0 * y - 1.0, theta[0] + y * (theta[1] - theta[0])
+
+
+@jitable
 def logistic_grad_hess(y, z, theta):
-    t = 1.0 if y > 0.5 else -1.0
-    a = theta[1] if y > 0.5 else theta[0]
+    t, a = _sign_and_weight(y, theta)
     u = t * z
     # sigma(-u) and sigma(u) sigma(-u) from one exp: e = e^-|u|, sigma(-|u|) = e / (1 + e).
     e = math.exp(-abs(u))
     inv = 1.0 / (1.0 + e)
-    q = e * inv if u >= 0.0 else inv
+    q = (e if u >= 0.0 else 1.0) * inv
     return -t * a * q, a * e * inv * inv
 
 
 @jitable
 def logistic_value(y, z, theta):
-    a = theta[1] if y > 0.5 else theta[0]
-    t = 1.0 if y > 0.5 else -1.0
+    t, a = _sign_and_weight(y, theta)
     return a * softplus(-t * z)
 
 
@@ -44,8 +48,7 @@ def logistic_value(y, z, theta):
 # keeps full relative precision when q underflows. gamma = 0 gives the logistic kernel exactly.
 @jitable
 def focal_grad_hess(y, z, theta):
-    t = 1.0 if y > 0.5 else -1.0
-    a = theta[1] if y > 0.5 else theta[0]
+    t, a = _sign_and_weight(y, theta)
     gamma = theta[2]
     u = t * z
     p, q, s, neg_log_q = logistic_parts(u)
@@ -59,8 +62,7 @@ def focal_grad_hess(y, z, theta):
 
 @jitable
 def focal_value(y, z, theta):
-    t = 1.0 if y > 0.5 else -1.0
-    a = theta[1] if y > 0.5 else theta[0]
+    t, a = _sign_and_weight(y, theta)
     gamma = theta[2]
     p, q, s, neg_log_q = logistic_parts(t * z)
     qg = math.exp(-gamma * neg_log_q) if gamma != 0.0 else 1.0
@@ -74,44 +76,37 @@ def focal_value(y, z, theta):
 EXP_KNEE = 50.0
 
 
+# One formula for both sides of the knee: with d = max(a - K, 0), e = e^min(a, K):
+# L = e (1 + d + d^2/2), dL/da = e (1 + d), d2L/da2 = e (d = 0 below the knee: L = e^a exactly).
 @jitable
 def exponential_grad_hess(y, z, theta):
-    t = 1.0 if y > 0.5 else -1.0
+    t = 2.0 * y - 1.0
     a = -t * z
-    if a <= EXP_KNEE:
-        e = math.exp(a)
-        return -t * e, e
-    e = math.exp(EXP_KNEE)
-    return -t * e * (1.0 + (a - EXP_KNEE)), e
+    e = math.exp(min(a, EXP_KNEE))
+    d = max(a - EXP_KNEE, 0.0)
+    return -t * e * (1.0 + d), e
 
 
 @jitable
 def exponential_value(y, z, theta):
-    t = 1.0 if y > 0.5 else -1.0
-    a = -t * z
-    if a <= EXP_KNEE:
-        return math.exp(a)
-    d = a - EXP_KNEE
-    return math.exp(EXP_KNEE) * (1.0 + d + 0.5 * d * d)
+    a = -(2.0 * y - 1.0) * z
+    d = max(a - EXP_KNEE, 0.0)
+    return math.exp(min(a, EXP_KNEE)) * (1.0 + d + 0.5 * d * d)
 
 
 # Smooth hinge (Rennie & Srebro 2005) on m = u: L = 1/2 - m (m <= 0), (1 - m)^2 / 2 (0 < m < 1),
 # 0 (m >= 1). dL/dm = -1, m - 1, 0; exact d2L/dm2 = 0, 1, 0.
 @jitable
 def smooth_hinge_grad_hess(y, z, theta):
-    t = 1.0 if y > 0.5 else -1.0
+    t = 2.0 * y - 1.0
     m = t * z
-    if m <= 0.0:
-        return -t, 0.0
-    if m < 1.0:
-        return t * (m - 1.0), 1.0
-    return 0.0, 0.0
+    # dL/dm = clip(m, 0, 1) - 1 covers the three pieces (-1, m - 1, 0).
+    return t * (min(max(m, 0.0), 1.0) - 1.0), indicator(m > 0.0) * indicator(m < 1.0)
 
 
 @jitable
 def smooth_hinge_value(y, z, theta):
-    t = 1.0 if y > 0.5 else -1.0
-    m = t * z
+    m = (2.0 * y - 1.0) * z
     if m <= 0.0:
         return 0.5 - m
     if m < 1.0:
@@ -122,17 +117,12 @@ def smooth_hinge_value(y, z, theta):
 # Squared hinge on m = u: L = max(0, 1 - m)^2, dL/dm = -2 max(0, 1 - m), d2L/dm2 = 2 [m < 1].
 @jitable
 def squared_hinge_grad_hess(y, z, theta):
-    t = 1.0 if y > 0.5 else -1.0
-    m = t * z
-    if m < 1.0:
-        return -2.0 * t * (1.0 - m), 2.0
-    return 0.0, 0.0
+    t = 2.0 * y - 1.0
+    slack = max(1.0 - t * z, 0.0)
+    return -2.0 * t * slack, 2.0 * indicator(t * z < 1.0)
 
 
 @jitable
 def squared_hinge_value(y, z, theta):
-    t = 1.0 if y > 0.5 else -1.0
-    m = t * z
-    if m < 1.0:
-        return (1.0 - m) * (1.0 - m)
-    return 0.0
+    slack = max(1.0 - (2.0 * y - 1.0) * z, 0.0)
+    return slack * slack

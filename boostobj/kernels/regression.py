@@ -14,7 +14,7 @@ import math
 
 from numba.extending import register_jitable as jitable
 
-from ._math import logcosh, sech2, sign
+from ._math import indicator, logcosh, sech2, sign
 
 
 # Squared error: L = r^2 / 2, g = r, h = 1 (XGBoost reg:squarederror / LightGBM l2).
@@ -46,10 +46,11 @@ def absolute_value(y, z, theta):
 def huber_grad_hess(y, z, theta):
     delta = theta[0]
     r = z - y
-    if abs(r) <= delta:
-        return r, 1.0
-    h = delta / abs(r) if theta[1] != 0.0 else 0.0
-    return (delta if r > 0.0 else -delta), h
+    a = abs(r)
+    g = min(max(r, -delta), delta)
+    if theta[1] != 0.0:
+        return g, delta / max(a, delta)
+    return g, indicator(a <= delta)
 
 
 @jitable
@@ -66,10 +67,17 @@ def huber_value(y, z, theta):
 # s - 1 is evaluated as (r/delta)^2 / (s + 1) to avoid cancellation for small r, and
 # s = hypot(1, r/delta) never overflows.
 @jitable
+def _one_hypot(t):
+    """sqrt(1 + t^2) without overflow (math.hypot is exact too, but 3x slower and not vectorised)."""
+    a = abs(t)
+    return math.sqrt(1.0 + a * a) if a < 1e150 else a
+
+
+@jitable
 def pseudo_huber_grad_hess(y, z, theta):
     delta = theta[0]
     r = z - y
-    s = math.hypot(1.0, r / delta)
+    s = _one_hypot(r / delta)
     if theta[1] != 0.0:
         return r / s, 1.0 / s
     return r / s, 1.0 / (s * s * s)
@@ -79,18 +87,22 @@ def pseudo_huber_grad_hess(y, z, theta):
 def pseudo_huber_value(y, z, theta):
     delta = theta[0]
     t = (z - y) / delta
-    s = math.hypot(1.0, t)
+    s = _one_hypot(t)
     return delta * delta * (t / (s + 1.0)) * t
 
 
 # Log-cosh, theta = (irls,): L = log cosh(r), g = tanh(r), h = sech(r)^2 (stable forms in
 # _math); IRLS h = tanh(r) / r (-> 1 - r^2/3 as r -> 0, used below |r| < 1e-4 to avoid 0/0).
+# tanh |r| = -m / (2 + m) with m = expm1(-2|r|): one libm call, full precision at small |r|.
 @jitable
 def logcosh_grad_hess(y, z, theta):
     r = z - y
-    g = math.tanh(r)
+    a = abs(r)
+    m = math.expm1(-2.0 * a)
+    tanh_a = -m / (2.0 + m)
+    g = math.copysign(tanh_a, r)
     if theta[0] != 0.0:
-        return g, (g / r if abs(r) >= 1e-4 else 1.0 - r * r / 3.0)
+        return g, (tanh_a / a if a >= 1e-4 else 1.0 - a * a / 3.0)
     return g, sech2(r)
 
 
@@ -104,10 +116,7 @@ def logcosh_value(y, z, theta):
 # exact h = 0 a.e.
 @jitable
 def quantile_grad_hess(y, z, theta):
-    alpha = theta[0]
-    if y > z:
-        return -alpha, 0.0
-    return 1.0 - alpha, 0.0
+    return (1.0 - theta[0]) - indicator(y > z), 0.0
 
 
 @jitable
@@ -124,7 +133,7 @@ def quantile_value(y, z, theta):
 @jitable
 def expectile_grad_hess(y, z, theta):
     alpha = theta[0]
-    w = alpha if y >= z else 1.0 - alpha
+    w = (1.0 - alpha) + indicator(y >= z) * (2.0 * alpha - 1.0)
     return 2.0 * w * (z - y), 2.0 * w
 
 

@@ -4,7 +4,7 @@ import numbers
 import numpy as np
 
 from .. import _validation as V
-from ..drivers import HESSIAN_CONSTANT, HESSIAN_EXACT, HESSIAN_FLOOR, driver_for, launch
+from ..drivers import HESSIAN_CONSTANT, HESSIAN_EXACT, HESSIAN_FLOOR, driver_for, launch, weights_and_step
 
 _REGISTRY = {}
 
@@ -176,7 +176,7 @@ class Loss:
         loss = self._concrete(y)
         g, h = _outputs(out, z)
         driver = driver_for(loss._grad_hess_kernel, loss._shape, "grad_hess")
-        launch(driver, z.shape[0], y, z, w, loss._theta_array, loss._hmode, loss._hval, g, h)
+        launch(driver, z.shape[0], y, z, *weights_and_step(w), loss._theta_array, loss._hmode, loss._hval, g, h)
         return g, h
 
     def loss(self, y, raw, sample_weight=None):
@@ -184,7 +184,8 @@ class Loss:
         y, z, w = self._prepare(y, raw, sample_weight)
         loss = self._concrete(y)
         out = np.empty(z.shape[0], dtype=np.float64)
-        launch(driver_for(loss._value_kernel, loss._shape, "value"), z.shape[0], y, z, w, loss._theta_array, out)
+        launch(driver_for(loss._value_kernel, loss._shape, "value"), z.shape[0], y, z, *weights_and_step(w),
+               loss._theta_array, out)
         return out
 
     def mean_loss(self, y, raw, sample_weight=None):

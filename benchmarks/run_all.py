@@ -1,0 +1,16 @@
+"""Run every benchmark (make bench); results land in benchmarks/results/*.md and kernels.png."""
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+QUICK = "--quick" in sys.argv
+STEPS = [
+    ["kernels.py", "--plot"] + (["--sizes", "20000", "--repeats", "1"] if QUICK else []),
+    ["training.py"] + (["--rows", "5000", "--rounds", "2", "--repeats", "1"] if QUICK else []),
+    ["cold_start.py"] + (["--repeats", "1"] if QUICK else []),
+    ["peers.py"] + (["--rows", "20000"] if QUICK else []),
+]
+for step in STEPS:
+    print(f"\n=== {' '.join(step)}", flush=True)
+    subprocess.run([sys.executable, os.path.join(HERE, step[0]), *step[1:]], check=True)

@@ -1,0 +1,147 @@
+"""End-to-end training speed, both engines: seconds per round for
+  (a) the engine's built-in objective where one exists,
+  (b) a trivial numpy custom objective (squared error; squared error to the one-hot for multiclass)
+      - the floor of the custom-objective path,
+  (c) the boostobj objective,
+interleaved (a b c a b c ...) and repeated; prints (c)/(b) and (c)/(a).
+
+    python benchmarks/training.py [--rows 1000000] [--rounds 10] [--repeats 3]
+"""
+import argparse
+import os
+import sys
+import warnings
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import interleaved, machine, write_result  # noqa: E402
+
+import boostobj as bo  # noqa: E402
+
+N_CLASSES = 4
+CASES = [  # loss, label kind, xgboost built-in, lightgbm built-in
+    (bo.SquaredError(), "real", {"objective": "reg:squarederror"}, {"objective": "l2"}),
+    (bo.AbsoluteError(), "real", {"objective": "reg:absoluteerror"}, {"objective": "l1"}),
+    (bo.Huber(), "real", None, {"objective": "huber"}),
+    (bo.PseudoHuber(), "real", {"objective": "reg:pseudohubererror"}, None),
+    (bo.LogCosh(), "real", None, None),
+    (bo.Quantile(alpha=0.9), "real", {"objective": "reg:quantileerror", "quantile_alpha": 0.9},
+     {"objective": "quantile", "alpha": 0.9}),
+    (bo.Expectile(alpha=0.9), "real", None, None),
+    (bo.Fair(), "real", None, {"objective": "fair"}),
+    (bo.Logistic(), "binary", {"objective": "binary:logistic"}, {"objective": "binary"}),
+    (bo.Focal(gamma=2.0), "binary", None, None),
+    (bo.ClassBalanced(beta=0.999, base="focal", counts=[1, 1]), "binary", None, None),
+    (bo.Exponential(), "binary", None, None),
+    (bo.SmoothHinge(), "binary", None, None),
+    (bo.SquaredHinge(), "binary", None, None),
+    (bo.SoftmaxCrossEntropy(), "class", {"objective": "multi:softprob"}, {"objective": "multiclass"}),
+    (bo.SoftmaxFocal(gamma=2.0), "class", None, None),
+]
+
+
+def make_data(rows, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, 20)).astype(np.float32)
+    signal = X[:, 0] + 0.5 * X[:, 1] * X[:, 2] + 0.3 * np.sin(X[:, 3])
+    labels = {
+        "real": (signal + rng.normal(size=rows)).astype(np.float32),
+        "binary": (signal + rng.normal(size=rows) > 0.5).astype(np.float32),
+        "class": np.digitize(signal + rng.normal(size=rows), [-1.0, 0.0, 1.0]).astype(np.float32),
+    }
+    return X, labels
+
+
+def numpy_floor(kind):
+    def scalar(preds, data):
+        return preds - data.get_label(), np.ones_like(preds)
+
+    def multi(preds, data):
+        y = data.get_label().astype(np.int64)
+        g = preds.copy()
+        g[np.arange(len(y)), y] -= 1.0
+        return g, np.ones_like(preds)
+
+    return multi if kind == "class" else scalar
+
+
+def bench_xgboost(X, labels, rounds, repeats, threads):
+    import xgboost as xgb
+
+    dm = {kind: xgb.DMatrix(X, label=y, nthread=threads) for kind, y in labels.items()}
+    base = {"tree_method": "hist", "max_depth": 6, "nthread": threads, "verbosity": 0,
+            "disable_default_eval_metric": 1, "max_bin": 256}
+    rows = []
+    for loss, kind, builtin, _ in CASES:
+        extra = {"num_class": N_CLASSES} if kind == "class" else {}
+        funcs = {"floor": lambda: xgb.train({**base, **extra}, dm[kind], rounds, obj=numpy_floor(kind)),
+                 "boostobj": lambda: xgb.train({**base, **extra}, dm[kind], rounds, obj=loss)}
+        if builtin:
+            funcs["builtin"] = lambda: xgb.train({**base, **extra, **builtin}, dm[kind], rounds)
+        xgb.train({**base, **extra}, dm[kind], 1, obj=loss)  # compile outside the timing
+        rows.append(("xgboost", loss, {k: v / rounds for k, v in interleaved(funcs, repeats).items()}))
+        report(rows[-1])
+    return rows
+
+
+def bench_lightgbm(X, labels, rounds, repeats, threads):
+    import lightgbm as lgb
+
+    base = {"num_leaves": 63, "max_depth": 6, "num_threads": threads, "verbose": -1, "metric": "None",
+            "max_bin": 255}
+    ds = {}
+    for kind, y in labels.items():
+        ds[kind] = lgb.Dataset(X, label=y, free_raw_data=False, params={"max_bin": 255, "verbose": -1}).construct()
+    rows = []
+    for loss, kind, _, builtin in CASES:
+        extra = {"num_class": N_CLASSES} if kind == "class" else {}
+        funcs = {"floor": lambda: lgb.train({**base, **extra, "objective": numpy_floor(kind)}, ds[kind], rounds),
+                 "boostobj": lambda: lgb.train({**base, **extra, "objective": loss}, ds[kind], rounds)}
+        if builtin:
+            funcs["builtin"] = lambda: lgb.train({**base, **extra, **builtin}, ds[kind], rounds)
+        lgb.train({**base, **extra, "objective": loss}, ds[kind], 1)
+        rows.append(("lightgbm", loss, {k: v / rounds for k, v in interleaved(funcs, repeats).items()}))
+        report(rows[-1])
+    return rows
+
+
+def report(row):
+    engine, loss, t = row
+    b = t.get("builtin")
+    print(f"{engine:<9}{loss.name:<16} built-in {b if b else float('nan'):7.4f}  floor {t['floor']:7.4f}  "
+          f"boostobj {t['boostobj']:7.4f} s/round   (c)/(b) {t['boostobj'] / t['floor']:5.3f}"
+          + (f"  (c)/(a) {t['boostobj'] / b:5.3f}" if b else ""), flush=True)
+
+
+def table(rows):
+    lines = ["| engine | loss | (a) built-in s/round | (b) numpy floor s/round | (c) boostobj s/round | (c)/(b) | (c)/(a) |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for engine, loss, t in rows:
+        b = t.get("builtin")
+        c = t["boostobj"]
+        builtin = f"{b:.4f}" if b else "-"
+        ratio_a = f"{c / b:.3f}" if b else "-"
+        lines.append(f"| {engine} | {loss.name} | {builtin} | {t['floor']:.4f} | {c:.4f} | {c / t['floor']:.3f} | {ratio_a} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    warnings.filterwarnings("ignore")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--engines", nargs="+", default=["xgboost", "lightgbm"])
+    args = parser.parse_args()
+    X, labels = make_data(args.rows)
+    rows = []
+    if "xgboost" in args.engines:
+        rows += bench_xgboost(X, labels, args.rounds, args.repeats, args.threads)
+    if "lightgbm" in args.engines:
+        rows += bench_lightgbm(X, labels, args.rounds, args.repeats, args.threads)
+    text = (f"Training speed, {args.rows} x 20, depth 6, {args.threads} threads, {args.rounds} rounds, "
+            f"median of {args.repeats} interleaved repeats ({machine()})\n\n{table(rows)}\n")
+    print("\n" + text)
+    write_result("training.md", text)
