@@ -39,8 +39,15 @@ def machine():
             + ", ".join(f"{k} {v}" for k, v in versions.items()))
 
 
+def results_path(name):
+    """benchmarks/results/NAME, or under $BOOSTOBJ_BENCH_RESULTS (the smoke test writes there)."""
+    folder = os.environ.get("BOOSTOBJ_BENCH_RESULTS") or os.path.join(os.path.dirname(__file__), "results")
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, name)
+
+
 def write_result(name, text):
-    path = os.path.join(os.path.dirname(__file__), "results", name)
+    path = results_path(name)
     with open(path, "w") as f:
         f.write(text)
     return path

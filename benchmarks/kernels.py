@@ -11,7 +11,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 import numpy_reference as ref  # noqa: E402
-from _common import interleaved, machine, write_result  # noqa: E402
+from _common import interleaved, machine, results_path, write_result  # noqa: E402
 
 import boostobj as bo  # noqa: E402
 
@@ -108,4 +108,4 @@ if __name__ == "__main__":
     print("\n" + text)
     write_result("kernels.md", text)
     if args.plot:
-        plot(result, os.path.join(os.path.dirname(__file__), "results", "kernels.png"))
+        plot(result, results_path("kernels.png"))
