@@ -67,7 +67,7 @@ def main():
                 seconds = time.perf_counter() - t0
                 name, value = _metric(loss, y_te, pred)
                 shown = f"{value[0]:.4f} / {value[1]:.3f}" if isinstance(value, tuple) else f"{value:.4f}"
-                label = repr(loss) if len(repr(loss)) <= 33 else f"{type(loss).__name__}({loss.name})"
+                label = repr(loss)
                 print(f"{dname:<14}{label:<34}{engine:<10}{name:<15}{shown:>18}{seconds:>9.2f}")
     print(f"\n{rounds} rounds each; test split 30 %; times include first-call compilation "
           "(cached on disk for the next run).")

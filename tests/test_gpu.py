@@ -38,7 +38,7 @@ def test_fallback_without_gpu_warns_once_and_matches_cpu(bin_data):
         objective(preds, d)  # only one warning
     np.testing.assert_array_equal(g, loss(preds, d)[0])
     restored = pickle.loads(pickle.dumps(objective))
-    assert restored.loss == loss and repr(restored) == "Focal(gamma=2.0, alpha=None, class_weight=None, hessian='upper').on('cuda')"
+    assert restored.loss == loss and repr(restored) == "Focal().on('cuda')"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est = bo.BoostClassifier(loss=loss, device="cuda", n_estimators=5).fit(X, y)

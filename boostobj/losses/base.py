@@ -129,14 +129,18 @@ class Loss:
         return type(self)(**{**self._params, **params})
 
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self._params.items())
-        return f"{type(self).__name__}({args})"
+        """Class name and the parameters that differ from their defaults, e.g. Focal(gamma=5.0)."""
+        import inspect
+
+        defaults = {k: p.default for k, p in inspect.signature(type(self).__init__).parameters.items()}
+        shown = {k: v for k, v in self._params.items() if not _params_equal({k: v}, {k: defaults.get(k, object())})}
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     def __eq__(self, other):
         return type(self) is type(other) and _params_equal(self._params, other._params)
 
     def __hash__(self):
-        return hash((type(self), repr(self)))
+        return hash((type(self), repr(sorted(self._params.items()))))
 
     def __getstate__(self):
         return {"_params": self._params}
