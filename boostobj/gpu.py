@@ -21,7 +21,7 @@ import numpy as np
 from numba import cuda  # module level: the CUDA simulator swaps this global inside kernels
 
 from . import _validation as V
-from ._engines import is_engine_dataset, labels_and_weights, unpack
+from ._engines import is_engine_dataset, labels_and_weights
 from .kernels._math import apply_hessian_policy
 
 THREADS_PER_BLOCK = 256
@@ -166,11 +166,15 @@ class DeviceObjective:
         return self.loss(a, b, sample_weight)
 
     def __call__(self, a, b, sample_weight=None):
-        if not cuda_available() or not is_engine_dataset(b):
-            if is_engine_dataset(b) or not cuda_available():
-                return self._fallback(a, b, sample_weight)
-        y, preds, w = unpack(a, b, sample_weight)
-        z = np.asarray(preds)
+        if not cuda_available():
+            return self._fallback(a, b, sample_weight)
+        if not is_engine_dataset(b):
+            # scikit-learn call pattern (y_true, y_pred[, sample_weight]): no DMatrix to cache on, so
+            # labels and weights are validated and copied to the device on every call.
+            y, z, w = self.loss._prepare(a, b, sample_weight)
+            g, h = grad_hess_device(self.loss, y, z, w if w.size else None)
+            return self._out(g, h)
+        z = np.asarray(a)
         if not np.isfinite(z).all():
             V.as_margin(z, self.loss.task)  # raises the usual, located error
         with self._lock:
@@ -178,8 +182,12 @@ class DeviceObjective:
             if state is None or state.g.shape != z.shape:
                 state = _Resident(self.loss, b, z.shape)
                 self._state[b] = state
-            zd = cuda.to_device(np.ascontiguousarray(z))
+        zd = cuda.to_device(np.ascontiguousarray(z))
         _launch(state.loss, state.y, zd, state.w, state.g, state.h)
-        if simulator_enabled():
-            return state.g.copy_to_host(), state.h.copy_to_host()
-        return state.g, state.h
+        return self._out(state.g, state.h)
+
+    @staticmethod
+    def _out(g, h):
+        if simulator_enabled():  # simulator arrays have no __cuda_array_interface__
+            return g.copy_to_host(), h.copy_to_host()
+        return g, h

@@ -37,6 +37,13 @@ for loss, y in ((bo.Focal(gamma=2.0), (X[:, 0] > 0).astype(float)),
         failures.append(f"xgb.train with {loss!r}.on('cuda') differs from the CPU objective")
     if len(on_device._state) != 1:
         failures.append("device state is not cached per DMatrix")
+# the scikit-learn call pattern (y_true, y_pred, sample_weight) computes on the device too
+yb = (X[:, 0] > 0).astype(float)
+w = rng.uniform(0.5, 2, 200)
+g_dev, h_dev = bo.Focal().on("cuda")(yb, np.zeros(200, np.float32), w)
+g_cpu, h_cpu = bo.Focal()(yb, np.zeros(200, np.float32), w)
+if not (np.allclose(g_dev, g_cpu, rtol=1e-6) and np.allclose(h_dev, h_cpu, rtol=1e-6)):
+    failures.append("sklearn call pattern on the device differs from the CPU")
 print(f"{len(CASES)} losses checked, {len(failures)} mismatches")
 for f in failures:
     print(f)
