@@ -105,8 +105,6 @@ def test_weights_out_layout_and_pickle(loss):
     assert g32 is out[0] and h32 is out[1]
     np.testing.assert_allclose(g32, g, rtol=1e-6, atol=1e-30)
     # non-contiguous and read-only inputs give the same numbers
-    wide = np.repeat(raw, 2, axis=0)[::2]
-    assert not wide.flags.c_contiguous or raw.ndim == 1 or True
     strided_raw = np.stack([raw, raw], axis=-1)[..., 0]
     assert not strided_raw.flags.c_contiguous
     ro = raw.copy()
