@@ -31,7 +31,7 @@ def logcosh(y, z):
     r = z - y
     g = np.tanh(r)
     safe = np.where(np.abs(r) < 1e-4, 1.0, r)
-    return g, np.where(np.abs(r) < 1e-4, 1.0, g / safe)
+    return g, np.where(np.abs(r) < 1e-4, 1.0, g / safe)  # the IRLS Hessian, as LogCosh(hessian="irls")
 
 
 def quantile(y, z, alpha=0.5):

@@ -43,7 +43,7 @@ def main():
     warnings.filterwarnings("ignore", category=UserWarning)
     data = _datasets()
     plan = [
-        ("diabetes", [bo.SquaredError(), bo.Huber(delta=10.0), bo.LogCosh(), bo.Quantile(alpha=0.9)]),
+        ("diabetes", [bo.SquaredError(), bo.Huber(delta=10.0), bo.LogCosh(hessian="irls"), bo.Quantile(alpha=0.9)]),
         ("breast_cancer", [bo.Logistic(), bo.Focal(gamma=2.0), bo.ClassBalanced(beta=0.99, base="focal")]),
         ("wine", [bo.SoftmaxCrossEntropy(), bo.SoftmaxFocal(gamma=2.0)]),
     ]

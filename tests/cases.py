@@ -6,7 +6,7 @@ CASES = [
     bo.AbsoluteError(), bo.AbsoluteError(hessian=0.5),
     bo.Huber(), bo.Huber(delta=2.5, hessian="exact"),
     bo.PseudoHuber(), bo.PseudoHuber(delta=0.3),
-    bo.LogCosh(), bo.LogCosh(hessian="constant"),
+    bo.LogCosh(), bo.LogCosh(hessian="irls"), bo.LogCosh(hessian="constant"),
     bo.Quantile(), bo.Quantile(alpha=0.9),
     bo.Expectile(), bo.Expectile(alpha=0.15),
     bo.Fair(), bo.Fair(c=3.0),
