@@ -14,7 +14,7 @@ CASES = [
     bo.Focal(gamma=0.0), bo.Focal(gamma=0.5), bo.Focal(), bo.Focal(gamma=5.0), bo.Focal(gamma=2.0, alpha=0.25),
     bo.Focal(gamma=2.0, hessian="exact"), bo.Focal(gamma=0.5, alpha=0.75, hessian=1e-3),
     bo.Exponential(),
-    bo.SmoothHinge(), bo.SquaredHinge(hessian="exact"), bo.SquaredHinge(),
+    bo.SmoothHinge(), bo.SquaredHinge(), bo.SquaredHinge(hessian="constant"),
     bo.SoftmaxCrossEntropy(), bo.SoftmaxCrossEntropy(label_smoothing=0.1),
     bo.SoftmaxCrossEntropy(class_weight=[1.0, 2.0, 0.5]), bo.SoftmaxCrossEntropy(hessian="xgboost"),
     bo.SoftmaxCrossEntropy(hessian="lightgbm"),

@@ -151,19 +151,19 @@ class SmoothHinge(BinaryLoss):
 
 @register
 class SquaredHinge(BinaryLoss):
-    """Squared hinge max(0, 1 - t z)^2. Exact Hessian 2 [t z < 1], 0 beyond: default
-    ``hessian="constant"`` returns 2 (upper bound). predict: p = (1 + z)/2 clipped.
-    init_score: (W1 - W0) / W (closed form)."""
+    """Squared hinge max(0, 1 - t z)^2. Exact Hessian 2 [t z < 1], 0 beyond, where the gradient is 0
+    too (no step can explode), so the default is exact; ``hessian="constant"`` returns 2 everywhere.
+    predict: p = (1 + z)/2 clipped. init_score: (W1 - W0) / W (closed form)."""
 
     name = "squared_hinge"
     link = "squared_hinge"
     default_metric = "squared_hinge"
     _grad_hess_kernel = staticmethod(K.squared_hinge_grad_hess)
     _value_kernel = staticmethod(K.squared_hinge_value)
-    _hessian_choices = ("constant", "exact")
+    _hessian_choices = ("exact", "constant")
     _hessian_bound = 2.0
 
-    def __init__(self, hessian="constant"):
+    def __init__(self, hessian="exact"):
         self._init(hessian=hessian)
 
     def _init_score(self, y, w):
