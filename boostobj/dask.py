@@ -84,9 +84,7 @@ def init_score(loss, y, sample_weight=None, n_classes=None):
             raise ValueError(f"{loss!r} is a binary loss but the labels have {totals.shape[0]} classes")
         labels = np.arange(totals.shape[0], dtype=np.float64)
         keep = totals > 0
-        if loss.task == "multiclass":
-            return loss.init_score(labels[keep], totals[keep], n_classes=totals.shape[0])
-        return loss.init_score(labels[keep], totals[keep])
+        return loss.init_score(labels[keep], totals[keep], n_classes=totals.shape[0])
 
     blocks = _blocks(y, sample_weight)
     if loss == SquaredError():

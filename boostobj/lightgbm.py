@@ -53,10 +53,7 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, **kwarg
     params.setdefault("metric", "None")
     init = None
     if kwargs.get("init_model") is None:
-        if loss.task == "multiclass":
-            init = loss.init_score(y, w, n_classes=params.get("num_class"))
-        else:
-            init = loss.init_score(y, w)
+        init = loss.init_score(y, w, n_classes=params.get("num_class"))
         for ds in [train_set, *(valid_sets or [])]:
             ds.set_init_score(_row_init_score(init, len(_labels_and_weights(ds)[0])))
     if loss.task == "multiclass":

@@ -101,10 +101,7 @@ class _BoostEstimator(BaseEstimator):
         self._validate_settings()
         sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
         loss = loss.bind(y_encoded, sw)
-        if loss.task == "multiclass":
-            init = loss.init_score(y_encoded, sw, n_classes=n_classes)
-        else:
-            init = loss.init_score(y_encoded, sw)
+        init = loss.init_score(y_encoded, sw, n_classes=n_classes)
         evals = []
         for i, pair in enumerate(eval_set or []):
             Xe, ye = pair

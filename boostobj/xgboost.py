@@ -37,12 +37,6 @@ def booster_params(params, loss, init):
     return params
 
 
-def init_score_for(loss, y, w, params):
-    if loss.task == "multiclass":
-        return loss.init_score(y, w, n_classes=params.get("num_class"))
-    return loss.init_score(y, w)
-
-
 def train(params, dtrain, loss, num_boost_round=10, **kwargs):
     """``xgb.train`` with ``obj=loss`` and the start score set to ``loss.init_score`` of the
     training labels and weights. Other keyword arguments go to ``xgb.train`` (evals,
@@ -51,7 +45,7 @@ def train(params, dtrain, loss, num_boost_round=10, **kwargs):
         raise ValueError("pass the loss as the third argument, not obj=")
     y, w = labels_and_weights(dtrain)
     loss = loss.bind(y, w)
-    init = init_score_for(loss, y, w, params)
+    init = loss.init_score(y, w, n_classes=params.get("num_class"))
     objective = loss.on("cuda") if str(params.get("device", "cpu")).startswith("cuda") else loss
     booster = xgb.train(booster_params(params, loss, init), dtrain, num_boost_round, obj=objective, **kwargs)
     return booster

@@ -202,8 +202,10 @@ class Loss:
             raise ValueError("sample_weight sums to zero: the weighted mean loss is undefined")
         return float(values.sum() / total)
 
-    def init_score(self, y, sample_weight=None):
-        """The constant raw score minimising the weighted loss over ``y``."""
+    def init_score(self, y, sample_weight=None, n_classes=None):
+        """The constant raw score minimising the weighted loss over ``y`` (a float; a (k,) vector for
+        multiclass losses, where ``n_classes`` covers classes missing from the end of ``y``; it is
+        ignored by other losses, so callers need not branch on the task)."""
         y = V.as_labels(y, None, self.label_domain, self._n_classes(y=y))
         w = V.as_weights(sample_weight, y.shape[0])
         if y.shape[0] == 0:

@@ -237,7 +237,7 @@ class ClassBalanced(Loss):
     def init_score(self, y, sample_weight=None, n_classes=None):
         if self.task == "multiclass":
             return MulticlassLoss.init_score(self, y, sample_weight, n_classes)
-        return super().init_score(y, sample_weight)
+        return Loss.init_score(self, y, sample_weight)
 
     def __getstate__(self):
         return {"_params": self._params, "_fitted_counts": self._fitted_counts}
