@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -149,9 +150,17 @@ class _BoostEstimator(BaseEstimator):
         return gain / total if total > 0 else gain
 
 
-def _engine_common(est):
-    return {"learning_rate": float(est.learning_rate), "n_jobs": est.n_jobs, "seed": est.random_state,
-            "max_depth": est.max_depth, "extra": {k: getattr(est, k) for k in est._engine_param_names()}}
+def _common_params(est):
+    """The engine-independent settings, normalised once: (learning_rate, max_depth, n_jobs, seed,
+    engine keyword parameters). A RandomState/int random_state gives the same seed to both engines."""
+    seed = None
+    if est.random_state is not None:
+        seed = int(check_random_state(est.random_state).randint(np.iinfo(np.int32).max)) \
+            if not isinstance(est.random_state, (int, np.integer)) else int(est.random_state)
+    max_depth = None if est.max_depth is None else int(est.max_depth)
+    n_jobs = None if est.n_jobs is None else int(est.n_jobs)
+    extra = {k: getattr(est, k) for k in est._engine_param_names()}
+    return float(est.learning_rate), max_depth, n_jobs, seed, extra
 
 
 def _train_xgboost(est, X, y, sw, evals, loss, init, metric):
@@ -159,16 +168,10 @@ def _train_xgboost(est, X, y, sw, evals, loss, init, metric):
 
     from .xgboost import booster_params
 
-    common = _engine_common(est)
-    params = {"eta": common["learning_rate"], "verbosity": 0, "device": est.device}
-    if common["max_depth"] is not None:
-        params["max_depth"] = int(common["max_depth"])
-    if common["n_jobs"] is not None:
-        params["nthread"] = int(common["n_jobs"])
-    if common["seed"] is not None:
-        params["seed"] = int(np.random.RandomState(common["seed"]).randint(2**31 - 1)) \
-            if not isinstance(common["seed"], (int, np.integer)) else int(common["seed"])
-    params.update(common["extra"])
+    learning_rate, max_depth, n_jobs, seed, extra = _common_params(est)
+    named = {"max_depth": max_depth, "nthread": n_jobs, "seed": seed}
+    params = {"eta": learning_rate, "verbosity": 0, "device": est.device,
+              **{k: v for k, v in named.items() if v is not None}, **extra}
     params = booster_params(params, loss, init)
     dtrain = xgb.DMatrix(X, label=y, weight=sw)
     watch = [(xgb.DMatrix(Xe, label=ye, weight=we), f"validation_{i}") for i, (Xe, ye, we) in enumerate(evals)]
@@ -187,17 +190,12 @@ def _train_lightgbm(est, X, y, sw, evals, loss, init, metric):
 
     from .lightgbm import train
 
-    common = _engine_common(est)
+    learning_rate, max_depth, n_jobs, seed, extra = _common_params(est)
+    named = {"max_depth": max_depth, "num_threads": n_jobs, "seed": seed}
     # feature_pre_filter=False: with few rows LightGBM would otherwise drop every feature at Dataset
     # construction (min_data_in_leaf) and abort training with a custom objective.
-    params = {"learning_rate": common["learning_rate"], "verbose": -1, "feature_pre_filter": False}
-    if common["max_depth"] is not None:
-        params["max_depth"] = int(common["max_depth"])
-    if common["n_jobs"] is not None:
-        params["num_threads"] = int(common["n_jobs"])
-    if common["seed"] is not None and isinstance(common["seed"], (int, np.integer)):
-        params["seed"] = int(common["seed"])
-    params.update(common["extra"])
+    params = {"learning_rate": learning_rate, "verbose": -1, "feature_pre_filter": False,
+              **{k: v for k, v in named.items() if v is not None}, **extra}
     dtrain = lgb.Dataset(X, label=y, weight=sw, free_raw_data=True)
     valid = [lgb.Dataset(Xe, label=ye, weight=we, reference=dtrain) for Xe, ye, we in evals]
     result = {}
