@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(PY) -m boostobj
 
 test: $(STAMP)
+	$(PY) -m mypy
 	$(PY) -m pytest -q -n 2 -p no:cacheprovider
 
 bench: $(STAMP)

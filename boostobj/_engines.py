@@ -1,9 +1,12 @@
 """The call patterns of the engines' custom-objective and custom-metric APIs, in one place.
 
-xgb.train(obj=f)            f(preds, DMatrix)                    preds: float32 margins (n,) / (n, k)
-lgb.train(objective=f)      f(preds, Dataset)                    preds: float64 (n,) / F-ordered (n, k)
+xgb.train(obj=f)            f(raw, DMatrix)                      raw: float32 margins (n,) / (n, k)
+lgb.train(objective=f)      f(raw, Dataset)                      raw: float64 (n,) / F-ordered (n, k)
 XGBRegressor(objective=f)   f(y_true, y_pred[, sample_weight=])  weights by keyword, detected by name
 LGBMRegressor(objective=f)  f(y_true, y_pred, weight)            chosen by argument count (3 here)
+
+Metrics: xgb.train(custom_metric=m) wants (name, value), lgb.train(feval=m) wants
+(name, value, is_higher_better), the scikit-learn APIs call m(y_true, y_pred[, sample_weight]).
 """
 import numpy as np
 
@@ -11,6 +14,10 @@ import numpy as np
 def is_engine_dataset(obj):
     """An XGBoost DMatrix or a LightGBM Dataset (duck-typed: no engine import needed)."""
     return hasattr(obj, "get_label") and hasattr(obj, "get_weight") and not isinstance(obj, np.ndarray)
+
+
+def is_lightgbm_dataset(obj):
+    return type(obj).__module__.startswith("lightgbm")
 
 
 def labels_and_weights(dataset):
@@ -23,20 +30,31 @@ def labels_and_weights(dataset):
 
 
 def unpack(a, b, sample_weight):
-    """(y_true, raw_predictions, sample_weight) from either call pattern."""
+    """(y_true, raw, sample_weight) from either call pattern."""
     if is_engine_dataset(b):
         y, w = labels_and_weights(b)
         return y, a, w
     if is_engine_dataset(a):
-        raise TypeError("objective called as f(dataset, preds); the engines call f(preds, dataset)")
+        raise TypeError("called as f(dataset, raw); the engines call f(raw, dataset)")
     return a, b, sample_weight
 
 
 def objective_call(loss, a, b, sample_weight=None):
-    y, preds, w = unpack(a, b, sample_weight)
-    z = np.asarray(preds)
+    y, raw, w = unpack(a, b, sample_weight)
+    z = np.asarray(raw)
     # float32 outputs in the layout of the margins: what both engines store, so no copy follows
     # (LightGBM ravels (n, k) in F order, XGBoost reads any strides through the array interface).
     g = np.empty_like(z, dtype=np.float32, order="K")
     h = np.empty_like(z, dtype=np.float32, order="K")
     return loss.grad_hess(y, z, sample_weight=w, out=(g, h))
+
+
+def metric_call(metric, a, b, sample_weight=None):
+    """A metric's value in the shape the calling API expects."""
+    y, y_pred, w = unpack(a, b, sample_weight)
+    value = metric.compute(y, y_pred, w)
+    if not is_engine_dataset(b):
+        return value
+    if is_lightgbm_dataset(b):
+        return metric.name, value, metric.higher_is_better
+    return metric.name, value

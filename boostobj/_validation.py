@@ -39,11 +39,10 @@ def as_margin(raw, task, n_classes=None, name="raw"):
     return z
 
 
-def as_labels(y, n, domain, n_classes=None, dtype=np.float64, name="y"):
-    """Labels as a 1-D array of ``dtype`` with n rows, checked against the loss's label domain.
-
-    domain: "real" (finite), "binary" (0 or 1) or "class" (integers 0..n_classes-1).
-    """
+def as_labels(y, n, domain, n_classes=None, name="y", what="this loss"):
+    """Labels as a 1-D float64 array with n rows, checked against a label domain
+    (``boostobj.domains``). Labels keep float64 whatever the margins' dtype: a float32 margin must
+    not round a label (16777217 -> 16777216) before the residual is formed."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
@@ -56,38 +55,28 @@ def as_labels(y, n, domain, n_classes=None, dtype=np.float64, name="y"):
             f"{name} must be numeric, got dtype {y.dtype}; encode class labels as 0..k-1 "
             "(the boostobj estimators do this for you)"
         )
-    y = y.astype(dtype, copy=False)
+    y = y.astype(np.float64, copy=False)
     finite = np.isfinite(y)
     if not finite.all():
         i = _first_bad(~finite)
         raise ValueError(f"{name} contains a non-finite label ({y[i]}) at row {i}")
-    if domain == "binary":
-        bad = (y != 0) & (y != 1)
-        if bad.any():
-            i = _first_bad(bad)
-            raise ValueError(f"{name} must contain only 0 and 1 for a binary loss, got {y[i]} at row {i}")
-    elif domain == "class":
-        if n_classes is None:
-            raise ValueError("n_classes is needed to check multiclass labels")
-        bad = (y < 0) | (y >= n_classes) | (y != np.floor(y))
-        if bad.any():
-            i = _first_bad(bad)
-            raise ValueError(
-                f"{name} must contain integer class indices in 0..{n_classes - 1}, got {y[i]} at row {i}"
-            )
+    domain.check(y, name, n_classes, what)
     return y
 
 
-def as_weights(sample_weight, n, dtype=np.float64, name="sample_weight"):
-    """Sample weights as a 1-D array of ``dtype`` (an empty array when there are none)."""
+def as_weights(sample_weight, n, name="sample_weight"):
+    """Sample weights as a 1-D float64 array (an empty array when there are none)."""
     if sample_weight is None:
-        return np.empty(0, dtype=dtype)
+        return np.empty(0, dtype=np.float64)
     w = np.asarray(sample_weight)
-    if w.ndim == 0 or w.size == 0:
-        return np.empty(0, dtype=dtype)
+    if w.ndim == 0:
+        raise ValueError(f"{name} must be an array of one weight per row, got the scalar {w.item()!r}; "
+                         "a constant weight changes nothing but the scale: pass None, or np.full(n, value)")
+    if w.size == 0:  # XGBoost's get_weight() of an unweighted DMatrix
+        return np.empty(0, dtype=np.float64)
     if w.ndim != 1 or w.shape[0] != n:
         raise ValueError(f"{name} must have shape ({n},), got {w.shape}")
-    w = w.astype(dtype, copy=False)
+    w = w.astype(np.float64, copy=False)
     bad = ~(np.isfinite(w) & (w >= 0))
     if bad.any():
         i = _first_bad(bad)

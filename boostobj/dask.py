@@ -3,11 +3,10 @@
 Both engines call a custom objective on each worker with that worker's partition only, so anything
 that needs the whole data set is computed here first, exactly, and fixed in the objective:
 
-* ``init_score(loss, y, sample_weight)``: classification losses depend on the data only through the
-  weighted class totals (one pass); SquaredError is the weighted mean (one pass); every other
-  regression loss (median, quantiles, Huber, ...) is found by the same safeguarded Newton/bisection
-  as on one machine, with each G(c) = sum_i w_i dL/dc evaluated as a Dask reduction over blocks:
-  exact to a relative 1e-12 (about 40 reductions; no approximate quantile sketch).
+* ``init_score(loss, y, sample_weight)``: the very routine behind ``loss.init_score``
+  (``boostobj._start``), fed by ``DaskLabels``, whose reductions (class totals, weighted mean, label
+  range, sums of the gradient at a constant, weighted quantile by bisection on weighted counts) are
+  sums over blocks: exact to a relative 1e-12, no approximate quantile sketch.
 * ``bind(loss, y)``: the loss with its data-dependent parts fixed (ClassBalanced's global counts).
 
 Recipe without the helpers: ``loss = bind(loss, y)``, ``c = init_score(loss, y, w)``, then pass
@@ -16,9 +15,8 @@ Recipe without the helpers: ``loss = bind(loss, y)``, ``c = init_score(loss, y, 
 """
 import numpy as np
 
+from . import _start
 from . import _validation as V
-from ._solve import newton_1d
-from .losses import SquaredError
 
 
 def _as_dask_array(values):
@@ -31,143 +29,146 @@ def _as_dask_array(values):
     return da.from_array(np.asarray(values))
 
 
-def _blocks(y, w):
-    """Matching (label, weight) delayed blocks."""
-    y = _as_dask_array(y).ravel()
-    if w is None:
-        return [(b, None) for b in y.to_delayed().ravel()]
-    w = _as_dask_array(w).ravel().rechunk(y.chunks)
-    return list(zip(y.to_delayed().ravel(), w.to_delayed().ravel()))
-
-
 def _compute(tasks):
     import dask
 
     return dask.compute(*tasks)
 
 
-def class_totals(y, sample_weight=None, n_classes=None):
-    """Global weighted class totals (and n_classes) of integer labels 0..k-1."""
-    from dask import delayed
+class DaskLabels:
+    """Label data of Dask arrays for ``boostobj._start``: each reduction is a sum over blocks, each
+    block validated against the loss's label domain and weights as on one machine."""
 
-    def block_totals(yb, wb):
-        yb = np.asarray(yb, dtype=np.float64)
-        V.as_labels(yb, None, "real")  # finite labels, clear error otherwise
-        if ((yb < 0) | (yb != np.floor(yb))).any():
-            raise ValueError("class labels must be integers >= 0")
-        return np.bincount(yb.astype(np.int64), weights=None if wb is None else np.asarray(wb, np.float64))
+    def __init__(self, loss, y, sample_weight=None, n_classes=None):
+        from dask import delayed
 
-    parts = _compute([delayed(block_totals)(yb, wb) for yb, wb in _blocks(y, sample_weight)])
-    k = max([p.shape[0] for p in parts] + [n_classes or 0, 2])
-    return sum(np.pad(p, (0, k - p.shape[0])) for p in parts)
+        y = _as_dask_array(y).ravel()
+        w = None if sample_weight is None else _as_dask_array(sample_weight).ravel().rechunk(y.chunks)
+        self.loss = loss
+        blocks = y.to_delayed().ravel()
+        wblocks = [None] * len(blocks) if w is None else w.to_delayed().ravel()
+        check = delayed(self._checked_block)
+        # validate once, keep the validated blocks (persisted in the graph of every reduction)
+        self.blocks = [check(yb, wb) for yb, wb in zip(blocks, wblocks)]
+        tops, totals = zip(*_compute([delayed(self._summary)(b) for b in self.blocks]))
+        self.n_classes = loss.resolve_n_classes(np.array([max(tops)]), n_classes)
+        if self.n_classes is not None and max(tops) >= self.n_classes:
+            raise ValueError(f"y contains class {max(tops):g} but {loss!r} has {self.n_classes} classes")
+        self._total = float(sum(totals))
+
+    def _checked_block(self, yb, wb):
+        yb = V.as_labels(yb, None, self.loss.domain, None, what=repr(self.loss))
+        wb = V.as_weights(wb, yb.shape[0]) if wb is not None else np.empty(0)
+        return yb, wb
+
+    @staticmethod
+    def _summary(block):
+        yb, wb = block
+        return (float(yb.max()) if yb.size else -np.inf), (float(wb.sum()) if wb.size else float(yb.shape[0]))
+
+    def _reduce(self, fn, *args):
+        from dask import delayed
+
+        return _compute([delayed(fn)(b, *args) for b in self.blocks])
+
+    def total_weight(self):
+        return self._total
+
+    def class_totals(self, weighted=True):
+        k = self.n_classes
+
+        def totals(block):
+            yb, wb = block
+            w = wb if weighted and wb.size else None
+            return np.bincount(yb.astype(np.int64), weights=w, minlength=k).astype(np.float64)
+
+        return np.sum(self._reduce(totals), axis=0)
+
+    def weighted_mean(self):
+        def moments(block):
+            yb, wb = block
+            return (float(np.dot(wb, yb)), float(wb.sum())) if wb.size else (float(yb.sum()), float(yb.shape[0]))
+
+        parts = self._reduce(moments)
+        return sum(p[0] for p in parts) / sum(p[1] for p in parts)
+
+    def label_range(self):
+        parts = self._reduce(lambda block: (float(block[0].min()), float(block[0].max())) if block[0].size
+                             else (np.inf, -np.inf))
+        return min(p[0] for p in parts), max(p[1] for p in parts)
+
+    def weighted_quantile(self, alpha):
+        """The smallest label c with W(y <= c) >= alpha W (as the local weighted_quantile): bisection
+        on that non-decreasing step function, then snapped onto the label it converged to."""
+        def weight_at_or_below(block, c):
+            yb, wb = block
+            below = yb <= c
+            return float(wb[below].sum()) if wb.size else float(below.sum())
+
+        def smallest_label_from(block, c):
+            above = block[0][block[0] >= c]
+            return float(above.min()) if above.size else np.inf
+
+        lo, hi = self.label_range()
+        c = _start.newton_1d(lambda c: (sum(self._reduce(weight_at_or_below, c)) - alpha * self._total, 0.0),
+                             lo, hi, xtol=1e-15)
+        return min(self._reduce(smallest_label_from, c - 4e-15 * (1.0 + abs(c))))
+
+    def sum_grad_hess(self, loss, c):
+        def sums(block, c):
+            yb, wb = block
+            g, h = loss.grad_hess(yb, np.full(yb.shape[0], c), wb if wb.size else None)
+            return float(g.sum()), float(h.sum())
+
+        parts = self._reduce(sums, c)
+        return sum(p[0] for p in parts), sum(p[1] for p in parts)
 
 
 def class_counts(y, n_classes=None):
-    """Global (unweighted) class counts, e.g. for ``ClassBalanced(counts=...)``."""
-    return class_totals(y, None, n_classes)
+    """Global (unweighted) class counts of integer labels 0..k-1, e.g. for ``ClassBalanced(counts=...)``."""
+    from .losses import SoftmaxCrossEntropy
+
+    return DaskLabels(SoftmaxCrossEntropy(), y, None, n_classes).class_totals(weighted=False)
 
 
 def bind(loss, y, n_classes=None):
     """``loss.bind`` with global quantities: ClassBalanced gets the counts of the whole data."""
     if loss.name == "class_balanced" and loss.counts is None:
-        return loss.with_params(counts=class_counts(y, n_classes).tolist())
+        k = 2 if loss.task == "binary" else n_classes
+        return loss.with_params(counts=DaskLabels(loss, y, None, k).class_totals(weighted=False).tolist())
     return loss
 
 
 def init_score(loss, y, sample_weight=None, n_classes=None):
-    """The exact optimal constant of ``loss`` over Dask labels (see the module docstring)."""
-    from dask import delayed
-
-    if loss.task != "regression":
-        totals = class_totals(y, sample_weight, n_classes)
-        if loss.task == "binary" and totals.shape[0] > 2:
-            raise ValueError(f"{loss!r} is a binary loss but the labels have {totals.shape[0]} classes")
-        labels = np.arange(totals.shape[0], dtype=np.float64)
-        keep = totals > 0
-        return loss.init_score(labels[keep], totals[keep], n_classes=totals.shape[0])
-
-    blocks = _blocks(y, sample_weight)
-    if loss == SquaredError():
-        def moments(yb, wb):
-            yb = V.as_labels(yb, None, "real")
-            wb = np.ones_like(yb) if wb is None else V.as_weights(wb, yb.shape[0])
-            return float(np.dot(wb, yb)), float(wb.sum())
-
-        parts = _compute([delayed(moments)(yb, wb) for yb, wb in blocks])
-        return sum(p[0] for p in parts) / sum(p[1] for p in parts)
-
-    def bounds(yb):
-        yb = V.as_labels(yb, None, "real")
-        return float(yb.min()), float(yb.max())
-
-    parts = _compute([delayed(bounds)(yb) for yb, _ in blocks])
-    lo, hi = min(p[0] for p in parts), max(p[1] for p in parts)
-    if lo == hi:
-        return lo
-    exact = loss.with_params(hessian="exact") if "hessian" in loss.params else loss
-
-    def block_sums(yb, wb, c):
-        yb = np.asarray(yb, dtype=np.float64)
-        g, h = exact.grad_hess(yb, np.full(yb.shape[0], c), None if wb is None else np.asarray(wb, np.float64))
-        return float(g.sum()), float(h.sum())
-
-    def sum_grad_hess(c):
-        sums = _compute([delayed(block_sums)(yb, wb, c) for yb, wb in blocks])
-        return sum(s[0] for s in sums), sum(s[1] for s in sums)
-
-    return newton_1d(sum_grad_hess, lo, hi, xtol=1e-12)
+    """The exact optimal constant of ``loss`` over Dask labels: ``loss.init_score``'s own routine
+    with distributed reductions."""
+    return _start.start_score(loss, DaskLabels(loss, y, sample_weight, n_classes))
 
 
-# -- XGBoost -----------------------------------------------------------------------------------------
+# -- engine helpers: the code lives in the engine adapters; these names keep one import for Dask users
 def xgboost_train(client, params, X, y, loss, sample_weight=None, num_boost_round=10, **kwargs):
-    """``xgboost.dask.train`` with ``obj=loss`` started from the global ``init_score`` (as
-    ``base_score``). Returns xgboost.dask's {"booster", "history"} dict."""
-    from xgboost import dask as dxgb
+    """``boostobj.xgboost.dask_train``: xgboost.dask from the global start score."""
+    from .xgboost import dask_train
 
-    from .xgboost import booster_params
-
-    n_classes = params.get("num_class")
-    loss = bind(loss, y, n_classes)
-    init = init_score(loss, y, sample_weight, n_classes)
-    dtrain = dxgb.DaskDMatrix(client, X, y, weight=sample_weight)
-    return dxgb.train(client, booster_params(params, loss, init), dtrain, num_boost_round, obj=loss, **kwargs)
+    return dask_train(client, params, X, y, loss, sample_weight, num_boost_round, **kwargs)
 
 
 def xgboost_predict(client, booster, X, loss):
-    """Predictions through the loss's link (a Dask array); margins include the start score."""
-    from xgboost import dask as dxgb
+    """``boostobj.xgboost.dask_predict``: predictions through the loss's link (a Dask array)."""
+    from .xgboost import dask_predict
 
-    margin = dxgb.predict(client, booster, X, output_margin=True)
-    return margin.map_blocks(loss.predict, dtype=np.float64)
+    return dask_predict(client, booster, X, loss)
 
 
-# -- LightGBM ----------------------------------------------------------------------------------------
 def lightgbm_fit(client, X, y, loss, sample_weight=None, **params):
-    """Fit ``lightgbm.dask`` with ``objective=loss`` from the global ``init_score``; the start score is
-    folded into the model, so ``model.predict(X, raw_score=True)`` includes it. Returns the fitted
-    Dask model (use ``lightgbm_predict`` for probabilities)."""
-    import dask.array as da
-    from lightgbm import dask as dlgb
+    """``boostobj.lightgbm.dask_fit``: lightgbm.dask from the global start score, folded into the model."""
+    from .lightgbm import dask_fit
 
-    from .lightgbm import fold_init_score
-
-    loss = bind(loss, y, params.get("num_class"))
-    init = init_score(loss, y, sample_weight, params.get("num_class"))
-    ya = _as_dask_array(y).ravel()
-    chunks = ya.chunks[0]
-    if np.ndim(init) == 0:
-        init_rows = da.full(ya.shape, float(init), chunks=chunks)
-    else:
-        init_rows = da.tile(da.from_array(np.asarray(init)[None, :]), (ya.shape[0], 1)).rechunk((chunks, -1))
-    cls = dlgb.DaskLGBMRegressor if loss.task == "regression" else dlgb.DaskLGBMClassifier
-    params = {"verbose": -1, "metric": "None", **params}
-    model = cls(client=client, objective=loss, **params)
-    model.fit(X, y, sample_weight=sample_weight, init_score=init_rows)
-    fold_init_score(model.booster_, init)
-    return model
+    return dask_fit(client, X, y, loss, sample_weight, **params)
 
 
 def lightgbm_predict(model, X, loss):
-    """Predictions through the loss's link (a Dask array)."""
-    raw = model.predict(X, raw_score=True)
-    return raw.map_blocks(loss.predict, dtype=np.float64)
+    """``boostobj.lightgbm.dask_predict``: predictions through the loss's link (a Dask array)."""
+    from .lightgbm import dask_predict
+
+    return dask_predict(model, X, loss)

@@ -1,6 +1,6 @@
 """CUDA path: the same scalar kernels compiled for the GPU, used through XGBoost's device option.
 
-``loss.on("cuda")`` (or ``DeviceObjective(loss)``) is an XGBoost objective that copies the margins
+``boostobj.xgboost.objective(loss, "cuda")`` (or ``DeviceObjective(loss)``) is an XGBoost objective that copies the margins
 to the GPU (XGBoost hands them over as host numpy), keeps labels, weights and the gradient buffers
 resident on the device per DMatrix (labels are validated once, on the first round), runs the
 generic CUDA drivers below and returns device arrays, which XGBoost reads through
@@ -30,7 +30,7 @@ THREADS_PER_BLOCK = 256
 def simulator_enabled():
     from numba import config
 
-    return bool(config.ENABLE_CUDASIM)
+    return bool(getattr(config, "ENABLE_CUDASIM", False))
 
 
 def cuda_available():
@@ -46,7 +46,7 @@ def _elementwise_grad_hess(kernel):
 
     @cuda.jit
     def driver(y, z, w, theta, hmode, hval, g_out, h_out):
-        i = cuda.grid(1)
+        i = cuda.grid(1)  # type: ignore[call-arg,var-annotated]
         if i < z.shape[0]:
             g, h = kernel(float(y[i]), float(z[i]), theta)
             h = apply_hessian_policy(h, hmode, hval)
@@ -63,7 +63,7 @@ def _rowwise_grad_hess(kernel):
 
     @cuda.jit
     def driver(y, z, w, theta, hmode, hval, g_out, h_out):
-        i = cuda.grid(1)
+        i = cuda.grid(1)  # type: ignore[call-arg,var-annotated]
         if i < z.shape[0]:
             gi = g_out[i]
             hi = h_out[i]
@@ -101,8 +101,8 @@ def grad_hess_device(loss, y, raw, sample_weight=None):
     """Gradient and Hessian computed by the CUDA kernels; device arrays in, device arrays out
     (numpy arrays are copied to the device first). Validation is the caller's job."""
     z = _to_device(raw)
-    yd = _to_device(y, np.float32)
-    wd = cuda.device_array(0, dtype=np.float32) if sample_weight is None else _to_device(sample_weight, np.float32)
+    yd = _to_device(y, np.float64)
+    wd = cuda.device_array(0, dtype=np.float64) if sample_weight is None else _to_device(sample_weight, np.float64)
     g = cuda.device_array(z.shape, dtype=np.float32)
     h = cuda.device_array(z.shape, dtype=np.float32)
     concrete = loss._concrete(None if _on_device(y) else np.asarray(y))
@@ -114,8 +114,9 @@ def _launch(loss, yd, zd, wd, g, h):
     theta = cuda.to_device(loss._theta_array) if loss._theta_array.size else cuda.to_device(np.zeros(1))
     n = zd.shape[0]
     blocks = max(1, math.ceil(n / THREADS_PER_BLOCK))
-    driver = cuda_driver_for(loss._grad_hess_kernel, loss._shape)
-    driver[blocks, THREADS_PER_BLOCK](yd, zd, wd, theta, loss._hmode, loss._hval, g, h)
+    kernel, hmode, hval = loss._policy
+    driver = cuda_driver_for(kernel, loss._shape)
+    driver[blocks, THREADS_PER_BLOCK](yd, zd, wd, theta, hmode, hval, g, h)
 
 
 class _Resident:
@@ -124,11 +125,13 @@ class _Resident:
     def __init__(self, loss, dtrain, shape):
         y, w = labels_and_weights(dtrain)
         k = shape[1] if len(shape) == 2 else None
-        y = V.as_labels(y, shape[0], loss.label_domain, k, dtype=np.float32)
+        # labels and weights stay float64 on the device too: a float32 label would round before the
+        # residual is formed (see _validation.as_labels)
+        y = V.as_labels(y, shape[0], loss.domain, k, what=repr(loss))
         self.loss = loss._concrete(y)
         self.y = cuda.to_device(y)
-        w = V.as_weights(w, shape[0], dtype=np.float32)
-        self.w = cuda.to_device(w) if w.size else cuda.device_array(0, dtype=np.float32)
+        w = V.as_weights(w, shape[0])
+        self.w = cuda.to_device(w) if w.size else cuda.device_array(0, dtype=np.float64)
         self.g = cuda.device_array(shape, dtype=np.float32)
         self.h = cuda.device_array(shape, dtype=np.float32)
 
@@ -140,7 +143,7 @@ class DeviceObjective:
     def __init__(self, loss, device="cuda"):
         self.loss = loss
         self.device = device
-        self._state = None
+        self._state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._reset()
 
     def _reset(self):
@@ -156,7 +159,7 @@ class DeviceObjective:
         self._reset()
 
     def __repr__(self):
-        return f"{self.loss!r}.on({self.device!r})"
+        return f"DeviceObjective({self.loss!r}, {self.device!r})"
 
     def _fallback(self, a, b, sample_weight):
         if not self._warned:

@@ -1,4 +1,5 @@
-"""LightGBM helpers: train with a boostobj loss starting from its optimal constant.
+"""LightGBM adapter: train with a boostobj loss starting from its optimal constant; everything the
+estimators and Dask helpers need to know about LightGBM lives here.
 
 LightGBM starts a custom objective from 0 and ``predict`` never adds a Dataset's ``init_score``.
 ``train`` sets ``init_score`` on the training and validation sets, trains, then adds the constant
@@ -40,10 +41,11 @@ def fold_init_score(booster, init):
     return booster
 
 
-def train(params, train_set, loss, num_boost_round=100, valid_sets=None, **kwargs):
+def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_score=None, **kwargs):
     """``lgb.train`` with ``objective=loss``, started from ``loss.init_score`` of the training
-    labels and weights, the start score folded into the model. ``metric`` defaults to "None"
-    (built-in metrics would see raw scores); use boostobj metrics via ``feval``."""
+    labels and weights (or ``init_score`` when given), the start score folded into the model.
+    ``metric`` defaults to "None" (built-in metrics would see raw scores); use boostobj metrics via
+    ``feval``. LightGBM never applies a custom objective's link: predict with ``predict`` below."""
     params = dict(params)
     if "objective" in params or "fobj" in kwargs:
         raise ValueError("the objective is the loss given as third argument; remove params['objective']")
@@ -53,7 +55,7 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, **kwarg
     params.setdefault("metric", "None")
     init = None
     if kwargs.get("init_model") is None:
-        init = loss.init_score(y, w, n_classes=params.get("num_class"))
+        init = loss.init_score(y, w, n_classes=params.get("num_class")) if init_score is None else init_score
         for ds in [train_set, *(valid_sets or [])]:
             ds.set_init_score(_row_init_score(init, len(_labels_and_weights(ds)[0])))
     if loss.task == "multiclass":
@@ -67,3 +69,69 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, **kwarg
 def predict(booster, data, loss, **kwargs):
     """Predictions through the loss's inverse link (probabilities for classification losses)."""
     return loss.predict(booster.predict(data, raw_score=True, **kwargs))
+
+
+# -- what the scikit-learn estimators need (boostobj.sklearn calls these, never LightGBM itself) -----
+def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
+    """Train for a boostobj estimator; returns (booster, evals_result, best_iteration or None)."""
+    named = {"max_depth": settings["max_depth"], "num_threads": settings["n_jobs"], "seed": settings["seed"]}
+    # feature_pre_filter=False: with few rows LightGBM would otherwise drop every feature at Dataset
+    # construction (min_data_in_leaf) and abort training with a custom objective.
+    params = {"learning_rate": settings["learning_rate"], "verbose": -1, "feature_pre_filter": False,
+              **{k: v for k, v in named.items() if v is not None}, **settings["extra"]}
+    if settings["device"] != "cpu":
+        raise ValueError("device='cuda' computes gradients through XGBoost's device option; "
+                         "use engine='xgboost' (LightGBM's GPU builds take no custom objective on the device)")
+    dtrain = lgb.Dataset(X, label=y, weight=sample_weight, free_raw_data=True)
+    valid = [lgb.Dataset(Xe, label=ye, weight=we, reference=dtrain) for Xe, ye, we in evals]
+    result: dict = {}
+    callbacks = [lgb.record_evaluation(result)]
+    if settings["early_stopping_rounds"] is not None:
+        callbacks.append(lgb.early_stopping(int(settings["early_stopping_rounds"]), verbose=False))
+    booster = train(params, dtrain, loss, settings["n_estimators"], valid_sets=valid or None, init_score=init,
+                    valid_names=[f"validation_{i}" for i in range(len(valid))] or None,
+                    feval=metric, callbacks=callbacks)
+    stopped = settings["early_stopping_rounds"] is not None and booster.best_iteration
+    return booster, result, booster.best_iteration - 1 if stopped else None
+
+
+def predict_margin(booster, X, best_iteration):
+    """Raw margins including the start score (LightGBM predicts at the best iteration by itself)."""
+    return booster.predict(X, raw_score=True)
+
+
+def feature_gains(booster, n_features):
+    """Total gain per feature."""
+    return booster.feature_importance(importance_type="gain").astype(np.float64)
+
+
+# -- Dask ---------------------------------------------------------------------------------------------
+def dask_fit(client, X, y, loss, sample_weight=None, **params):
+    """Fit ``lightgbm.dask`` with ``objective=loss`` from the global start score
+    (``boostobj.dask.init_score``), folded into the model, so ``model.predict(X, raw_score=True)``
+    includes it. Returns the fitted Dask model (``dask_predict`` gives probabilities)."""
+    import dask.array as da
+    from lightgbm import dask as dlgb
+
+    from . import dask as bdask
+
+    loss = bdask.bind(loss, y, params.get("num_class"))
+    init = bdask.init_score(loss, y, sample_weight, params.get("num_class"))
+    ya = bdask._as_dask_array(y).ravel()
+    chunks = ya.chunks[0]
+    if np.ndim(init) == 0:
+        init_rows = da.full(ya.shape, float(init), chunks=chunks)
+    else:
+        init_rows = da.tile(da.from_array(np.asarray(init)[None, :]), (ya.shape[0], 1)).rechunk((chunks, -1))
+    cls = dlgb.DaskLGBMRegressor if loss.task == "regression" else dlgb.DaskLGBMClassifier
+    params = {"verbose": -1, "metric": "None", **params}
+    model = cls(client=client, objective=loss, **params)
+    model.fit(X, y, sample_weight=sample_weight, init_score=init_rows)
+    fold_init_score(model.booster_, init)
+    return model
+
+
+def dask_predict(model, X, loss):
+    """Predictions through the loss's link (a Dask array)."""
+    raw = model.predict(X, raw_score=True)
+    return raw.map_blocks(loss.predict, dtype=np.float64)

@@ -11,11 +11,15 @@ Space of the predictions: with a custom objective both engines hand metrics *raw
 Regression metrics here read predictions in the label space (the identity-link margin). The
 classification metrics need ``from_margin=True`` (apply sigmoid / softmax first) or
 ``from_margin=False`` (probabilities): there is no default, so the space is never assumed silently.
+
+Naming rule: no metric here shares a name with a loss. The mean of any boostobj loss is
+``loss.metric()`` (e.g. ``bo.Huber(delta=2).metric()``, ``bo.Focal(gamma=2).metric()``).
 """
 import numpy as np
 
 from . import _validation as V
-from ._engines import is_engine_dataset, unpack
+from . import domains
+from ._engines import metric_call
 
 _EPS = np.finfo(np.float64).eps
 
@@ -23,21 +27,20 @@ _EPS = np.finfo(np.float64).eps
 class Metric:
     """Base class; subclasses implement ``_values`` (per-sample) or ``compute``."""
 
-    name = None
+    name: str = ""
     higher_is_better = False
+
+    def _values(self, y, p):
+        """Per-sample values (subclasses that do not override ``compute``)."""
+        raise NotImplementedError
 
     @property
     def __name__(self):  # XGBoost's sklearn API names the metric after func.__name__
         return self.name
 
     def __call__(self, a, b, sample_weight=None):
-        y, preds, w = unpack(a, b, sample_weight)
-        value = self.compute(y, preds, w)
-        if is_engine_dataset(b):
-            if _is_lightgbm(b):
-                return self.name, value, self.higher_is_better
-            return self.name, value
-        return value
+        """``m(y_true, y_pred, sample_weight)`` -> float, or the engines' ``m(raw, dataset)`` patterns."""
+        return metric_call(self, a, b, sample_weight)
 
     def compute(self, y_true, y_pred, sample_weight=None):
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
@@ -47,7 +50,7 @@ class Metric:
         p = np.asarray(y_pred, dtype=np.float64)
         if p.ndim == 2 and p.shape[1] == 1:
             p = p[:, 0]
-        y = V.as_labels(y_true, p.shape[0], "real", name="y_true")
+        y = V.as_labels(y_true, p.shape[0], domains.REAL, name="y_true", what=self.name)
         w = V.as_weights(sample_weight, p.shape[0])
         if w.size and not w.sum() > 0:
             raise ValueError(f"{self.name}: sample_weight sums to zero")
@@ -81,10 +84,6 @@ class _LGBMSklearnMetric:
 
     def __call__(self, y_true, y_pred, weight):
         return self.metric.name, self.metric.compute(y_true, y_pred, weight), self.metric.higher_is_better
-
-
-def _is_lightgbm(dataset):
-    return type(dataset).__module__.startswith("lightgbm")
 
 
 def _weighted_mean(values, w):
@@ -170,63 +169,31 @@ class WAPE(Metric):
         return num / den
 
 
-class _LossValueMetric(Metric):
-    """Weighted mean of a boostobj loss, evaluated by its kernel."""
-
-    _loss = None
-
-    def compute(self, y_true, y_pred, sample_weight=None):
-        return self._loss.mean_loss(y_true, y_pred, sample_weight)
-
-
-class Pinball(_LossValueMetric):
-    """Mean pinball loss (sklearn mean_pinball_loss)."""
+class Pinball(Metric):
+    """Mean pinball loss (sklearn mean_pinball_loss), computed by the Quantile loss's kernel."""
     name = "pinball"
 
     def __init__(self, alpha=0.5):
         from .losses import Quantile
 
         self.alpha = alpha
-        object.__setattr__(self, "_loss", Quantile(alpha=alpha))
+        self._loss = Quantile(alpha=alpha)
         self.name = f"pinball@{alpha}"
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        return self._loss.mean_loss(y_true, y_pred, sample_weight)
 
     def __repr__(self):
         return f"Pinball(alpha={self.alpha!r})"
 
 
-class Huber(_LossValueMetric):
-    """Mean Huber loss (r^2/2 inside delta, delta (|r| - delta/2) outside)."""
-    name = "huber"
-
-    def __init__(self, delta=1.0):
-        from .losses import Huber as HuberLoss
-
-        self.delta = delta
-        object.__setattr__(self, "_loss", HuberLoss(delta=delta))
-
-    def __repr__(self):
-        return f"Huber(delta={self.delta!r})"
-
-
-class LogCosh(_LossValueMetric):
-    """Mean log cosh(p - y)."""
-    name = "logcosh"
-
-    def __init__(self):
-        from .losses import LogCosh as LogCoshLoss
-
-        object.__setattr__(self, "_loss", LogCoshLoss())
-
-    def __repr__(self):
-        return "LogCosh()"
-
-
 # -- classification -------------------------------------------------------------------------------
 def _require_space(from_margin, name):
-    if from_margin is None:
+    if not isinstance(from_margin, (bool, np.bool_)):
         raise TypeError(
             f"{name}: say which space the predictions are in: from_margin=True for raw margins (what "
-            "both engines pass with a custom objective) or from_margin=False for probabilities")
+            "both engines pass with a custom objective) or from_margin=False for probabilities; "
+            f"got {from_margin!r}")
     return bool(from_margin)
 
 
@@ -244,33 +211,9 @@ class LogLoss(Metric):
         if self.from_margin:
             return Logistic().mean_loss(y_true, y_pred, sample_weight)
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
-        V.as_labels(y, None, "binary", name="y_true")
+        V.as_labels(y, None, domains.BINARY, name="y_true", what=self.name)
         p = np.clip(p, _EPS, 1 - _EPS)
         return _weighted_mean(-(y * np.log(p) + (1 - y) * np.log1p(-p)), w)
-
-
-class Focal(Metric):
-    """Mean binary focal loss -a_t (1 - p_t)^gamma log p_t (``alpha`` weighting as boostobj.Focal)."""
-    name = "focal"
-
-    def __init__(self, gamma=2.0, alpha=None, from_margin=None):
-        from .losses import Focal as FocalLoss
-
-        self.gamma, self.alpha = gamma, alpha
-        self.from_margin = _require_space(from_margin, "Focal")
-        object.__setattr__(self, "_loss", FocalLoss(gamma=gamma, alpha=alpha))
-
-    def compute(self, y_true, y_pred, sample_weight=None):
-        p = np.asarray(y_pred, dtype=np.float64)
-        if not self.from_margin:
-            if ((p < 0) | (p > 1)).any():
-                raise ValueError("Focal(from_margin=False): y_pred must be probabilities in [0, 1]")
-            p = np.clip(p, _EPS, 1 - _EPS)
-            p = np.log(p) - np.log1p(-p)  # the margin of the probability
-        return self._loss.mean_loss(y_true, p, sample_weight)
-
-    def __repr__(self):
-        return f"Focal(gamma={self.gamma!r}, alpha={self.alpha!r}, from_margin={self.from_margin!r})"
 
 
 class MulticlassLogLoss(Metric):
@@ -289,25 +232,32 @@ class MulticlassLogLoss(Metric):
             return SoftmaxCrossEntropy().mean_loss(y_true, p, sample_weight)
         if p.ndim != 2:
             raise ValueError(f"MulticlassLogLoss: y_pred must have shape (n, k), got {p.shape}")
-        y = V.as_labels(y_true, p.shape[0], "class", p.shape[1], name="y_true").astype(np.int64)
+        y = V.as_labels(y_true, p.shape[0], domains.CLASSES, p.shape[1], name="y_true", what=self.name).astype(np.int64)
         w = V.as_weights(sample_weight, p.shape[0])
         p = np.clip(p / p.sum(axis=1, keepdims=True), _EPS, 1 - _EPS)
         return _weighted_mean(-np.log(p[np.arange(p.shape[0]), y]), w)
 
 
 class LossMetric(Metric):
-    """Any boostobj loss as a metric: the weighted mean loss on raw margins."""
+    """Any boostobj loss as a metric (``loss.metric()``): the weighted mean loss.
 
-    def __init__(self, loss):
+    ``from_margin=True``: predictions are raw margins (what both engines pass with a custom
+    objective); ``False``: predictions are means / probabilities, mapped to margins by the loss's
+    link first (probabilities clamped to [1e-7, 1 - 1e-7]).
+    """
+
+    def __init__(self, loss, from_margin=True):
         self.loss = loss
+        self.from_margin = _require_space(from_margin, "LossMetric")
         self.name = loss.name
 
     def compute(self, y_true, y_pred, sample_weight=None):
-        return self.loss.mean_loss(y_true, y_pred, sample_weight)
+        raw = y_pred if self.from_margin else self.loss.link.link(y_pred)
+        return self.loss.mean_loss(y_true, raw, sample_weight)
 
     def __repr__(self):
-        return f"LossMetric({self.loss!r})"
+        return f"{self.loss!r}.metric()" if self.from_margin else f"{self.loss!r}.metric(from_margin=False)"
 
 
-__all__ = ["Metric", "MAE", "RMSE", "MAPE", "SMAPE", "WAPE", "Pinball", "Huber", "LogCosh",
-           "LogLoss", "Focal", "MulticlassLogLoss", "LossMetric"]
+__all__ = ["Metric", "MAE", "RMSE", "MAPE", "SMAPE", "WAPE", "Pinball", "LogLoss", "MulticlassLogLoss",
+           "LossMetric"]

@@ -4,8 +4,8 @@ They start every model from ``loss.init_score`` (passed to the engine and folded
 predict through the loss's inverse link, encode class labels, honour sample weights, evaluate eval
 sets with a boostobj metric (the loss itself by default) and stop early on it.
 """
+import importlib
 import inspect
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -19,9 +19,12 @@ from .metrics import Metric
 ENGINES = ("xgboost", "lightgbm")
 
 
-class _BoostEstimator(BaseEstimator):
-    _task = None
+def _adapter(engine):
+    """The engine adapter module (boostobj.xgboost / boostobj.lightgbm): all engine code is there."""
+    return importlib.import_module(f"boostobj.{engine}")
 
+
+class _BoostEstimator(BaseEstimator):
     def __init__(self, loss=None, engine="xgboost", n_estimators=100, learning_rate=0.1, max_depth=None,
                  random_state=None, n_jobs=None, early_stopping_rounds=None, eval_metric=None, device="cpu",
                  **engine_params):
@@ -112,8 +115,8 @@ class _BoostEstimator(BaseEstimator):
         if self.early_stopping_rounds is not None and not evals:
             raise ValueError("early_stopping_rounds needs an eval_set in fit()")
         metric = self._metric(loss) if evals else None
-        trainer = _train_xgboost if self.engine == "xgboost" else _train_lightgbm
-        self.booster_, self.evals_result_, best = trainer(self, X, y_encoded, sw, evals, loss, init, metric)
+        self.booster_, self.evals_result_, best = _adapter(self.engine).fit_estimator(
+            X, y_encoded, sw, evals, loss, init, metric, _settings(self))
         self.loss_ = loss
         self.init_score_ = init
         self.best_iteration_ = best
@@ -122,91 +125,33 @@ class _BoostEstimator(BaseEstimator):
     def _encode_eval(self, y):
         return np.asarray(y, dtype=np.float64)
 
-    def _objective(self, loss):
-        """The XGBoost objective: on the GPU when device="cuda" (CPU fallback without one)."""
-        return loss.on("cuda") if str(self.device).startswith("cuda") else loss
-
     def _margin(self, X):
         """Raw margins including the start score: (n,) or (n, k) for multiclass."""
         check_is_fitted(self, "booster_")
         X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")
-        if self.engine == "xgboost":
-            import xgboost as xgb
-
-            rng = (0, self.best_iteration_ + 1) if self.best_iteration_ is not None else (0, 0)
-            return self.booster_.predict(xgb.DMatrix(X), output_margin=True, iteration_range=rng)
-        return self.booster_.predict(X, raw_score=True)
+        return _adapter(self.engine).predict_margin(self.booster_, X, self.best_iteration_)
 
     @property
     def feature_importances_(self):
         """Total gain per feature, normalised to sum to 1 (zeros if no tree split)."""
         check_is_fitted(self, "booster_")
-        if self.engine == "xgboost":
-            score = self.booster_.get_score(importance_type="total_gain")
-            gain = np.array([score.get(f"f{i}", 0.0) for i in range(self.n_features_in_)])
-        else:
-            gain = self.booster_.feature_importance(importance_type="gain").astype(np.float64)
+        gain = _adapter(self.engine).feature_gains(self.booster_, self.n_features_in_)
         total = gain.sum()
         return gain / total if total > 0 else gain
 
 
-def _common_params(est):
-    """The engine-independent settings, normalised once: (learning_rate, max_depth, n_jobs, seed,
-    engine keyword parameters). A RandomState/int random_state gives the same seed to both engines."""
+def _settings(est):
+    """The engine-independent settings, normalised once for the adapters. A RandomState/int
+    random_state gives the same seed to both engines."""
     seed = None
     if est.random_state is not None:
         seed = int(check_random_state(est.random_state).randint(np.iinfo(np.int32).max)) \
             if not isinstance(est.random_state, (int, np.integer)) else int(est.random_state)
-    max_depth = None if est.max_depth is None else int(est.max_depth)
-    n_jobs = None if est.n_jobs is None else int(est.n_jobs)
-    extra = {k: getattr(est, k) for k in est._engine_param_names()}
-    return float(est.learning_rate), max_depth, n_jobs, seed, extra
-
-
-def _train_xgboost(est, X, y, sw, evals, loss, init, metric):
-    import xgboost as xgb
-
-    from .xgboost import booster_params
-
-    learning_rate, max_depth, n_jobs, seed, extra = _common_params(est)
-    named = {"max_depth": max_depth, "nthread": n_jobs, "seed": seed}
-    params = {"eta": learning_rate, "verbosity": 0, "device": est.device,
-              **{k: v for k, v in named.items() if v is not None}, **extra}
-    params = booster_params(params, loss, init)
-    dtrain = xgb.DMatrix(X, label=y, weight=sw)
-    watch = [(xgb.DMatrix(Xe, label=ye, weight=we), f"validation_{i}") for i, (Xe, ye, we) in enumerate(evals)]
-    result = {}
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*No visible GPU.*")
-        booster = xgb.train(params, dtrain, int(est.n_estimators), evals=watch, obj=est._objective(loss),
-                            custom_metric=metric, early_stopping_rounds=est.early_stopping_rounds,
-                            evals_result=result, verbose_eval=False)
-    best = booster.best_iteration if est.early_stopping_rounds is not None else None
-    return booster, result, best
-
-
-def _train_lightgbm(est, X, y, sw, evals, loss, init, metric):
-    import lightgbm as lgb
-
-    from .lightgbm import train
-
-    learning_rate, max_depth, n_jobs, seed, extra = _common_params(est)
-    named = {"max_depth": max_depth, "num_threads": n_jobs, "seed": seed}
-    # feature_pre_filter=False: with few rows LightGBM would otherwise drop every feature at Dataset
-    # construction (min_data_in_leaf) and abort training with a custom objective.
-    params = {"learning_rate": learning_rate, "verbose": -1, "feature_pre_filter": False,
-              **{k: v for k, v in named.items() if v is not None}, **extra}
-    dtrain = lgb.Dataset(X, label=y, weight=sw, free_raw_data=True)
-    valid = [lgb.Dataset(Xe, label=ye, weight=we, reference=dtrain) for Xe, ye, we in evals]
-    result = {}
-    callbacks = [lgb.record_evaluation(result)]
-    if est.early_stopping_rounds is not None:
-        callbacks.append(lgb.early_stopping(int(est.early_stopping_rounds), verbose=False))
-    booster = train(params, dtrain, loss, int(est.n_estimators), valid_sets=valid or None,
-                    valid_names=[f"validation_{i}" for i in range(len(valid))] or None,
-                    feval=metric, callbacks=callbacks)
-    best = booster.best_iteration - 1 if est.early_stopping_rounds is not None and booster.best_iteration else None
-    return booster, result, best
+    return {"learning_rate": float(est.learning_rate), "n_estimators": int(est.n_estimators),
+            "max_depth": None if est.max_depth is None else int(est.max_depth),
+            "n_jobs": None if est.n_jobs is None else int(est.n_jobs), "seed": seed, "device": est.device,
+            "early_stopping_rounds": est.early_stopping_rounds,
+            "extra": {k: getattr(est, k) for k in est._engine_param_names()}}
 
 
 class BoostRegressor(RegressorMixin, _BoostEstimator):
@@ -219,8 +164,6 @@ class BoostRegressor(RegressorMixin, _BoostEstimator):
     ``num_leaves=15``), passed to the engine unchanged. Fitted: ``booster_``, ``loss_``,
     ``init_score_``, ``best_iteration_``, ``evals_result_``, ``feature_importances_``.
     """
-
-    _task = "regression"
 
     def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan",
@@ -243,8 +186,6 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
     ``predict`` returns the original labels (``classes_``), ``decision_function`` the margins.
     Other parameters as BoostRegressor.
     """
-
-    _task = "classification"
 
     def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")

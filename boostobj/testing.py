@@ -36,28 +36,22 @@ def _fd4(f, x, step):
     return (-f(x + 2 * step) + 8 * f(x + step) - 8 * f(x - step) + f(x - 2 * step)) / (12 * step)
 
 
-def _exact_hessian_version(loss):
-    params = loss.params
-    if "hessian" in params and params["hessian"] != "exact":
-        return loss.with_params(hessian="exact")
-    return loss
-
-
 def default_data(loss, n=64, seed=0, scale=3.0):
-    """Labels and margins suited to the loss's task (margins within +-scale of the labels)."""
+    """Labels drawn from the loss's own label domain, and margins within +-scale of a typical
+    margin: for regression the link of (label + mean label) / 2, for classification 0."""
     rng = np.random.default_rng(seed)
-    if loss.task == "regression":
-        y = rng.normal(0.0, 2.0, n)
-        raw = y + rng.uniform(-scale, scale, n)
-    elif loss.task == "binary":
-        y = rng.integers(0, 2, n).astype(np.float64)
-        raw = rng.uniform(-scale, scale, n)
-    else:
-        k = loss._n_classes() or 3
-        y = rng.integers(0, k, n).astype(np.float64)
-        y[:k] = np.arange(k)
-        raw = rng.uniform(-scale, scale, (n, k))
-    return y, raw
+    if loss.task == "multiclass":
+        k = loss.n_classes or 3
+        return loss.domain.sample(rng, n, k), rng.uniform(-scale, scale, (n, k))
+    y = loss.domain.sample(rng, n)
+    if loss.task == "binary":
+        return y, rng.uniform(-scale, scale, n)
+    return y, regression_center(loss, y) + rng.uniform(-scale, scale, n)
+
+
+def regression_center(loss, y):
+    """Margins near the labels, in link space (finite also for labels on the domain's edge)."""
+    return loss.link.link(0.5 * (np.asarray(y, dtype=np.float64) + np.mean(y)))
 
 
 def _compare(report, what, got, want, rtol, atol, mask=None):
@@ -103,7 +97,7 @@ def check_loss(loss, y=None, raw=None, sample_weight=None, rtol=1e-6, atol=1e-9,
         y, raw = default_data(loss)
     y = np.asarray(y, dtype=np.float64)
     raw = np.asarray(raw, dtype=np.float64)
-    exact = _exact_hessian_version(loss)
+    exact = loss.exact()
 
     # 1. gradient vs differences of the loss, and Hessian vs differences of the gradient; a point is
     #    judged only where two step sizes agree (no kink inside the stencil).
@@ -133,7 +127,7 @@ def check_loss(loss, y=None, raw=None, sample_weight=None, rtol=1e-6, atol=1e-9,
                 if raw.ndim == 2:
                     zr[:, 0] = -sign * m
                 if loss.task == "regression":
-                    zr = (y + sign * m).astype(dtype)
+                    zr = (regression_center(loss, y) + sign * m).astype(dtype)
                 gg, hh = loss.grad_hess(y, zr)
                 vv = loss.loss(y, zr)
                 if not (np.isfinite(gg).all() and np.isfinite(hh).all() and np.isfinite(vv).all()):
@@ -168,7 +162,10 @@ def _check_init(report, loss, y, sample_weight):
         return loss.mean_loss(y, raw, sample_weight)
 
     if np.ndim(c) == 0:
-        lo, hi = (y.min() - 1, y.max() + 1) if loss.task == "regression" else (-20.0, 20.0)
+        if loss.task == "regression":
+            lo, hi = float(loss.link.link(y.min())) - 1.0, float(loss.link.link(y.max())) + 1.0
+        else:
+            lo, hi = -20.0, 20.0
         res = optimize.minimize_scalar(mean_loss, bounds=(lo, hi), method="bounded",
                                        options={"xatol": 1e-12, "maxiter": 5000})
         best = min(res.fun, mean_loss(res.x))

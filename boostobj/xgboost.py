@@ -1,59 +1,123 @@
-"""XGBoost helpers: train with a boostobj loss starting from its optimal constant.
+"""XGBoost adapter: train with a boostobj loss from its optimal constant; everything the estimators
+and Dask helpers need to know about XGBoost lives here.
 
-``train`` sets ``base_score`` to ``loss.init_score`` (a vector for multiclass) and an ``objective``
-parameter whose link matches the loss, so ``booster.predict(d)`` already returns predictions /
-probabilities and ``booster.predict(d, output_margin=True)`` the raw margin including the start
-score. Losses with another link (exponential, hinges) keep the identity objective: use
-``predict(booster, d, loss)``, which works for every loss. With ``params["device"] = "cuda"`` the
-gradients are computed on the GPU (``loss.on("cuda")``, see boostobj.gpu).
+``train`` sets ``base_score`` to ``loss.init_score`` (a vector for multiclass) and the ``objective``
+parameter the loss's link names (``loss.link.xgboost_objective``: identity -> reg:squarederror,
+log -> count:poisson, logit -> binary:logistic, softmax -> multi:softprob), so
+``booster.predict(d)`` returns means / probabilities and ``predict(d, output_margin=True)`` the
+margin including the start score. Links XGBoost cannot apply (the exponential loss's sigma(2z), the
+hinge links) keep the identity objective: the booster then predicts margins; ``predict(booster, d,
+loss)`` works for every loss. With ``params["device"] = "cuda"`` the gradients are computed on the
+GPU (``objective(loss, "cuda")``, see boostobj.gpu).
 """
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
 import numpy as np
 import xgboost as xgb
 
 from ._engines import labels_and_weights
-from .links import expit
-
-# booster objective whose prediction transform equals the loss's inverse link
-_OBJECTIVE_FOR_LINK = {"identity": "reg:squarederror", "logit": "binary:logistic", "softmax": "multi:softprob"}
 
 
-def booster_params(params, loss, init):
+def objective(loss: Any, device: str = "cpu") -> Any:
+    """The XGBoost objective for ``loss`` computing on ``device``: the loss itself on the CPU, a
+    ``boostobj.gpu.DeviceObjective`` for "cuda" (CPU fallback with a warning without a GPU)."""
+    if device == "cpu":
+        return loss
+    if not str(device).startswith("cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    from .gpu import DeviceObjective
+
+    return DeviceObjective(loss, device)
+
+
+def booster_params(params: dict, loss: Any, init: Any) -> dict:
     """Engine parameters for training ``loss`` from the constant ``init``."""
     params = dict(params)
     if "objective" in params:
-        raise ValueError("params['objective'] is set by boostobj from the loss; remove it")
-    objective = _OBJECTIVE_FOR_LINK.get(loss.link, "reg:squarederror")
-    params["objective"] = objective
-    if objective == "binary:logistic":
-        params["base_score"] = float(expit(np.float64(init)))  # given as a probability there
-    elif loss.task == "multiclass":
+        raise ValueError("params['objective'] is set by boostobj from the loss's link; remove it")
+    link = loss.link
+    params["objective"] = link.xgboost_objective or "reg:squarederror"
+    params["base_score"] = link.xgboost_base_score(init)
+    if loss.task == "multiclass":
         params["num_class"] = int(np.size(init))
-        params["base_score"] = [float(v) for v in np.ravel(init)]
-    else:
-        params["base_score"] = float(init)
     if "eval_metric" not in params:
         # Default metrics would be computed on the custom objective's margins: misleading numbers.
         params["disable_default_eval_metric"] = 1
     return params
 
 
-def train(params, dtrain, loss, num_boost_round=10, **kwargs):
+def train(params: dict, dtrain: xgb.DMatrix, loss: Any, num_boost_round: int = 10, init_score: Any = None,
+          **kwargs: Any) -> xgb.Booster:
     """``xgb.train`` with ``obj=loss`` and the start score set to ``loss.init_score`` of the
-    training labels and weights. Other keyword arguments go to ``xgb.train`` (evals,
-    custom_metric, early_stopping_rounds, ...). Returns the Booster."""
+    training labels and weights (or ``init_score`` when given). Other keyword arguments go to
+    ``xgb.train`` (evals, custom_metric, early_stopping_rounds, ...). Returns the Booster."""
     if "obj" in kwargs:
         raise ValueError("pass the loss as the third argument, not obj=")
     y, w = labels_and_weights(dtrain)
     loss = loss.bind(y, w)
-    init = loss.init_score(y, w, n_classes=params.get("num_class"))
-    objective = loss.on("cuda") if str(params.get("device", "cpu")).startswith("cuda") else loss
-    booster = xgb.train(booster_params(params, loss, init), dtrain, num_boost_round, obj=objective, **kwargs)
-    return booster
+    init = loss.init_score(y, w, n_classes=params.get("num_class")) if init_score is None else init_score
+    obj = objective(loss, str(params.get("device", "cpu")))
+    return xgb.train(booster_params(params, loss, init), dtrain, num_boost_round, obj=obj, **kwargs)
 
 
-def predict(booster, data, loss, **kwargs):
+def predict(booster: xgb.Booster, data: Any, loss: Any, **kwargs: Any) -> np.ndarray:
     """Predictions through the loss's inverse link (probabilities for classification losses)."""
     if not isinstance(data, xgb.DMatrix):
         data = xgb.DMatrix(data)
-    margin = booster.predict(data, output_margin=True, **kwargs)
-    return loss.predict(margin)
+    return loss.predict(booster.predict(data, output_margin=True, **kwargs))
+
+
+# -- what the scikit-learn estimators need (boostobj.sklearn calls these, never XGBoost itself) ------
+def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
+    """Train for a boostobj estimator; returns (booster, evals_result, best_iteration or None)."""
+    named = {"max_depth": settings["max_depth"], "nthread": settings["n_jobs"], "seed": settings["seed"]}
+    params = {"eta": settings["learning_rate"], "verbosity": 0, "device": settings["device"],
+              **{k: v for k, v in named.items() if v is not None}, **settings["extra"]}
+    dtrain = xgb.DMatrix(X, label=y, weight=sample_weight)
+    watch = [(xgb.DMatrix(Xe, label=ye, weight=we), f"validation_{i}") for i, (Xe, ye, we) in enumerate(evals)]
+    result: dict = {}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*No visible GPU.*")
+        booster = train(params, dtrain, loss, settings["n_estimators"], init_score=init, evals=watch,
+                        custom_metric=metric, early_stopping_rounds=settings["early_stopping_rounds"],
+                        evals_result=result, verbose_eval=False)
+    best = booster.best_iteration if settings["early_stopping_rounds"] is not None else None
+    return booster, result, best
+
+
+def predict_margin(booster: xgb.Booster, X: Any, best_iteration: int | None) -> np.ndarray:
+    """Raw margins including the start score, up to the best iteration when early stopping chose one."""
+    rng = (0, best_iteration + 1) if best_iteration is not None else (0, 0)
+    return booster.predict(xgb.DMatrix(X), output_margin=True, iteration_range=rng)
+
+
+def feature_gains(booster: xgb.Booster, n_features: int) -> np.ndarray:
+    """Total gain per feature."""
+    score = booster.get_score(importance_type="total_gain")
+    return np.array([score.get(f"f{i}", 0.0) for i in range(n_features)], dtype=np.float64)
+
+
+# -- Dask ---------------------------------------------------------------------------------------------
+def dask_train(client, params, X, y, loss, sample_weight=None, num_boost_round=10, **kwargs):
+    """``xgboost.dask.train`` with ``obj=loss`` started from the global start score
+    (``boostobj.dask.init_score``, as ``base_score``). Returns xgboost.dask's {"booster", "history"}."""
+    from xgboost import dask as dxgb
+
+    from . import dask as bdask
+
+    n_classes = params.get("num_class")
+    loss = bdask.bind(loss, y, n_classes)
+    init = bdask.init_score(loss, y, sample_weight, n_classes)
+    dtrain = dxgb.DaskDMatrix(client, X, y, weight=sample_weight)
+    return dxgb.train(client, booster_params(params, loss, init), dtrain, num_boost_round, obj=loss, **kwargs)
+
+
+def dask_predict(client, booster, X, loss):
+    """Predictions through the loss's link (a Dask array); margins include the start score."""
+    from xgboost import dask as dxgb
+
+    margin = dxgb.predict(client, booster, X, output_margin=True)
+    return margin.map_blocks(loss.predict, dtype=np.float64)

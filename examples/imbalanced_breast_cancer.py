@@ -55,7 +55,7 @@ def fit_predict(engine, loss, X_tr, y_tr, X_te):
 
 def main(seeds):
     warnings.filterwarnings("ignore")
-    focal_metric = bo.metrics.Focal(gamma=2.0, from_margin=True)
+    focal_metric = bo.Focal(gamma=2.0).metric()
     rows = {}
     for seed in range(seeds):
         X_tr, X_te, y_tr, y_te = imbalanced_data(seed)

@@ -1,13 +1,29 @@
-"""High-precision (mpmath) reference values of every loss, written independently of the kernels.
+"""High-precision (mpmath) reference formulas and test cases of every loss, as data.
 
-Derivatives are taken by mpmath's own differentiation at 60 significant digits, so they test the
-hand-derived gradient and Hessian formulas of the kernels, not a copy of them.
+One entry per registered loss: its test cases (default and non-default parameters) and its loss
+value written independently of the kernels, at 60 significant digits. Derivatives are taken by
+mpmath's own differentiation, so they test the hand-derived gradient and Hessian formulas of the
+kernels, not a copy of them. Adding a loss means adding its entry here (``reference_for`` fails
+with "no reference for X" otherwise).
 """
+from dataclasses import dataclass, field
+from typing import Callable
+
 import mpmath as mp
 import numpy as np
 
+import boostobj as bo
+
 mp.mp.dps = 60
-EXP_KNEE = 50  # boostobj's documented continuation point of the exponential loss
+KNEE = 50  # boostobj's documented continuation point of the exponential (kernels/_math.py)
+
+
+def cexp(x):
+    """The continued exponential: e^x up to the knee, its 2nd-order Taylor expansion beyond."""
+    if x <= KNEE:
+        return mp.exp(x)
+    d = x - KNEE
+    return mp.exp(KNEE) * (1 + d + d * d / 2)
 
 
 def _binary_weights(p):
@@ -22,51 +38,8 @@ def _log_sigmoid(x):
     return -mp.log1p(mp.exp(-x))
 
 
-def scalar_value(loss, y, z):
-    """Loss of one sample for regression / binary losses (mpmath numbers in, mpmath out)."""
-    p = loss.params
-    name = loss.name
-    r = z - y
-    if name == "squared_error":
-        return r * r / 2
-    if name == "absolute_error":
-        return abs(r)
-    if name == "huber":
-        d = mp.mpf(p["delta"])
-        return r * r / 2 if abs(r) <= d else d * (abs(r) - d / 2)
-    if name == "pseudo_huber":
-        d = mp.mpf(p["delta"])
-        return d * d * (mp.sqrt(1 + (r / d) ** 2) - 1)
-    if name == "logcosh":
-        return mp.log(mp.cosh(r))
-    if name == "quantile":
-        a = mp.mpf(p["alpha"])
-        return a * (y - z) if y > z else (1 - a) * (z - y)
-    if name == "expectile":
-        a = mp.mpf(p["alpha"])
-        return abs(a - (1 if y < z else 0)) * r * r
-    if name == "fair":
-        c = mp.mpf(p["c"])
-        return c * c * (abs(r) / c - mp.log(1 + abs(r) / c))
-    t = 1 if y > 0.5 else -1
-    u = t * z
-    if name == "logistic":
-        a = _binary_weights(p)[1 if y > 0.5 else 0]
-        return -a * _log_sigmoid(u)
-    if name == "focal":
-        a = _binary_weights(p)[1 if y > 0.5 else 0]
-        pt = 1 / (1 + mp.exp(-u))
-        return -a * (1 - pt) ** mp.mpf(p["gamma"]) * _log_sigmoid(u)
-    if name == "exponential":
-        if -u <= EXP_KNEE:
-            return mp.exp(-u)
-        d = -u - EXP_KNEE
-        return mp.exp(EXP_KNEE) * (1 + d + d * d / 2)
-    if name == "smooth_hinge":
-        return mp.mpf(0.5) - u if u <= 0 else ((1 - u) ** 2 / 2 if u < 1 else mp.mpf(0))
-    if name == "squared_hinge":
-        return (1 - u) ** 2 if u < 1 else mp.mpf(0)
-    raise KeyError(name)
+def _signed(y, z):
+    return (1 if y > 0.5 else -1) * z
 
 
 def _neg_log_softmax(z, j):
@@ -80,30 +53,56 @@ def _prob_and_complement(z, j):
     return 1 / (1 + others), others / (1 + others)
 
 
-def row_value(loss, y, z):
-    """Loss of one multiclass row (z: list of mpmath numbers)."""
-    p = loss.params
-    k = len(z)
-    if loss.name == "softmax":
-        eps = mp.mpf(p["label_smoothing"])
-        c = mp.mpf(p["class_weight"][y]) if p["class_weight"] is not None else mp.mpf(1)
-        q = [eps / k + (1 - eps if j == y else 0) for j in range(k)]
-        return c * mp.fsum(q[j] * _neg_log_softmax(z, j) for j in range(k))
-    if loss.name == "softmax_focal":
-        a = mp.mpf(p["alpha"][y]) if p["alpha"] is not None else mp.mpf(1)
-        _, one_minus_py = _prob_and_complement(z, y)
-        return a * one_minus_py ** mp.mpf(p["gamma"]) * _neg_log_softmax(z, y)
-    raise KeyError(loss.name)
+def _per_class(p, name, y):
+    return mp.mpf(p[name][y]) if p[name] is not None else mp.mpf(1)
 
 
-def softmax_grad_hess_row(loss, y, z):
-    """Textbook softmax cross-entropy derivatives, g = c (p - q), h = c p (1 - p) (or the engines'
-    variants), evaluated at 60 digits. Used instead of mp.diff because at margins of 1e4 a derivative
-    can be 1e-200 times the loss value, below what numerical differentiation resolves."""
+# -- the formulas: value(params, y, z) for one sample, or one row (y int, z list) for multiclass ----
+def _huber(p, y, z):
+    d, a = mp.mpf(p["delta"]), abs(z - y)
+    return a * a / 2 if a <= d else d * (a - d / 2)
+
+
+def _quantile(p, y, z):
+    a = mp.mpf(p["alpha"])
+    return a * (y - z) if y > z else (1 - a) * (z - y)
+
+
+def _focal(p, y, z):
+    u = _signed(y, z)
+    pt = 1 / (1 + mp.exp(-u))
+    return -_binary_weights(p)[1 if y > 0.5 else 0] * (1 - pt) ** mp.mpf(p["gamma"]) * _log_sigmoid(u)
+
+
+def _smooth_hinge(p, y, z):
+    u = _signed(y, z)
+    return mp.mpf(0.5) - u if u <= 0 else ((1 - u) ** 2 / 2 if u < 1 else mp.mpf(0))
+
+
+def _tweedie(p, y, z):
+    rho = mp.mpf(p["power"])
+    a, b = 1 - rho, 2 - rho
+    return (y ** b if y > 0 else 0) / (a * b) - y * cexp(a * z) / a + cexp(b * z) / b
+
+
+def _softmax(p, y, z):
+    k, eps = len(z), mp.mpf(p["label_smoothing"])
+    q = [eps / k + (1 - eps if j == y else 0) for j in range(k)]
+    return _per_class(p, "class_weight", y) * mp.fsum(q[j] * _neg_log_softmax(z, j) for j in range(k))
+
+
+def _softmax_focal(p, y, z):
+    _, one_minus_py = _prob_and_complement(z, y)
+    return _per_class(p, "alpha", y) * one_minus_py ** mp.mpf(p["gamma"]) * _neg_log_softmax(z, y)
+
+
+def _softmax_grad_hess(loss, y, z):
+    """Textbook softmax cross-entropy derivatives g = c (p - q), h = c p (1 - p) (or the engines'
+    variants) at 60 digits. Used instead of mp.diff because at margins of 1e4 a derivative can be
+    1e-200 times the loss value, below what numerical differentiation resolves."""
     p = loss.params
-    k = len(z)
-    eps = mp.mpf(p["label_smoothing"])
-    c = mp.mpf(p["class_weight"][y]) if p["class_weight"] is not None else mp.mpf(1)
+    k, eps = len(z), mp.mpf(p["label_smoothing"])
+    c = _per_class(p, "class_weight", y)
     prob, comp = zip(*(_prob_and_complement(z, j) for j in range(k)))
     q = [eps / k + (1 - eps if j == y else 0) for j in range(k)]
     g = [c * (prob[j] - q[j]) if j != y or eps else -c * comp[j] for j in range(k)]
@@ -115,42 +114,112 @@ def softmax_grad_hess_row(loss, y, z):
     return g, h
 
 
+@dataclass
+class Reference:
+    value: Callable                 # (params, y, z) -> mpf; z a list of mpf for multiclass
+    cases: list = field(default_factory=list)
+    row_grad_hess: Callable = None  # analytic (loss, y, z) -> (g, h) rows, instead of mp.diff
+
+
+REFERENCES = {
+    "squared_error": Reference(lambda p, y, z: (z - y) ** 2 / 2, [bo.SquaredError()]),
+    "absolute_error": Reference(lambda p, y, z: abs(z - y), [bo.AbsoluteError(), bo.AbsoluteError(hessian=0.5)]),
+    "huber": Reference(_huber, [bo.Huber(), bo.Huber(delta=2.5, hessian="exact")]),
+    "pseudo_huber": Reference(
+        lambda p, y, z: mp.mpf(p["delta"]) ** 2 * (mp.sqrt(1 + ((z - y) / mp.mpf(p["delta"])) ** 2) - 1),
+        [bo.PseudoHuber(), bo.PseudoHuber(delta=0.3)]),
+    "logcosh": Reference(lambda p, y, z: mp.log(mp.cosh(z - y)),
+                         [bo.LogCosh(), bo.LogCosh(hessian="irls"), bo.LogCosh(hessian="constant")]),
+    "quantile": Reference(_quantile, [bo.Quantile(), bo.Quantile(alpha=0.9)]),
+    "expectile": Reference(lambda p, y, z: abs(mp.mpf(p["alpha"]) - (1 if y < z else 0)) * (z - y) ** 2,
+                           [bo.Expectile(), bo.Expectile(alpha=0.15)]),
+    "fair": Reference(
+        lambda p, y, z: mp.mpf(p["c"]) ** 2 * (abs(z - y) / mp.mpf(p["c"]) - mp.log(1 + abs(z - y) / mp.mpf(p["c"]))),
+        [bo.Fair(), bo.Fair(c=3.0)]),
+    "cauchy": Reference(lambda p, y, z: mp.mpf(p["c"]) ** 2 / 2 * mp.log1p(((z - y) / mp.mpf(p["c"])) ** 2),
+                        [bo.Cauchy(), bo.Cauchy(c=2.5, hessian="exact")]),
+    "poisson": Reference(lambda p, y, z: cexp(z) - y * z - y + (y * mp.log(y) if y > 0 else 0),
+                         [bo.Poisson(), bo.Poisson(hessian="damped")]),
+    "gamma": Reference(lambda p, y, z: y * cexp(-z) + z - 1 - mp.log(y), [bo.Gamma()]),
+    "tweedie": Reference(_tweedie, [bo.Tweedie(), bo.Tweedie(power=1.2)]),
+    "logistic": Reference(
+        lambda p, y, z: -_binary_weights(p)[1 if y > 0.5 else 0] * _log_sigmoid(_signed(y, z)),
+        [bo.Logistic(), bo.Logistic(pos_weight=4.0), bo.Logistic(alpha=0.25), bo.Logistic(class_weight=(0.5, 2.0))]),
+    "focal": Reference(_focal, [
+        bo.Focal(gamma=0.0), bo.Focal(gamma=0.5), bo.Focal(), bo.Focal(gamma=5.0), bo.Focal(gamma=2.0, alpha=0.25),
+        bo.Focal(gamma=2.0, hessian="exact"), bo.Focal(gamma=0.5, alpha=0.75, hessian=1e-3)]),
+    "exponential": Reference(lambda p, y, z: cexp(-_signed(y, z)), [bo.Exponential()]),
+    "smooth_hinge": Reference(_smooth_hinge, [bo.SmoothHinge()]),
+    "squared_hinge": Reference(lambda p, y, z: (1 - _signed(y, z)) ** 2 if _signed(y, z) < 1 else mp.mpf(0),
+                               [bo.SquaredHinge(), bo.SquaredHinge(hessian="constant")]),
+    "softmax": Reference(_softmax, [
+        bo.SoftmaxCrossEntropy(), bo.SoftmaxCrossEntropy(label_smoothing=0.1),
+        bo.SoftmaxCrossEntropy(class_weight=[1.0, 2.0, 0.5]), bo.SoftmaxCrossEntropy(hessian="xgboost"),
+        bo.SoftmaxCrossEntropy(hessian="lightgbm")], row_grad_hess=_softmax_grad_hess),
+    "softmax_focal": Reference(_softmax_focal, [
+        bo.SoftmaxFocal(gamma=0.0), bo.SoftmaxFocal(gamma=0.5), bo.SoftmaxFocal(), bo.SoftmaxFocal(gamma=5.0),
+        bo.SoftmaxFocal(gamma=2.0, alpha=[0.25, 1.0, 2.0]), bo.SoftmaxFocal(gamma=2.0, hessian="exact")]),
+    # a wrapper: its reference is the one of the weighted base loss it resolves to
+    "class_balanced": Reference(None, [
+        bo.ClassBalanced(beta=0.99, counts=[90, 10]), bo.ClassBalanced(beta=0.9, base="focal", counts=[80, 20]),
+        bo.ClassBalanced(beta=0.999, base="softmax", counts=[50, 30, 20]),
+        bo.ClassBalanced(beta=0.99, base="softmax_focal", gamma=1.0, counts=[50, 30, 20])]),
+}
+
+
+def reference_for(loss):
+    try:
+        ref = REFERENCES[loss.name]
+    except KeyError:
+        raise LookupError(f"no reference for {loss.name!r}: add its formula and cases to tests/reference.py") from None
+    if ref.value is None:
+        raise LookupError(f"{loss.name!r} is a wrapper: compare the loss it resolves to (loss._concrete(y))")
+    return ref
+
+
+def _mp_row(row):
+    return [mp.mpf(float(v)) for v in row]
+
+
 def grad_hess(loss, y, raw):
     """Reference (g, h) arrays for labels y and margins raw (float64 arrays)."""
-    if raw.ndim == 2 and loss.name == "softmax":
-        g = np.empty(raw.shape)
-        h = np.empty(raw.shape)
-        for i in range(raw.shape[0]):
-            gi, hi = softmax_grad_hess_row(loss, int(y[i]), [mp.mpf(float(v)) for v in raw[i]])
-            g[i] = [float(v) for v in gi]
-            h[i] = [float(v) for v in hi]
-        return g, h
-    if raw.ndim == 1:
-        g = np.empty(raw.shape)
-        h = np.empty(raw.shape)
-        for i in range(raw.shape[0]):
-            yi, zi = mp.mpf(float(y[i])), mp.mpf(float(raw[i]))
-            f = lambda v: scalar_value(loss, yi, v)  # noqa: E731
-            g[i] = float(mp.diff(f, zi, 1))
-            h[i] = float(mp.diff(f, zi, 2))
-        return g, h
-    n, k = raw.shape
-    g = np.empty(raw.shape)
-    h = np.empty(raw.shape)
-    for i in range(n):
-        zi = [mp.mpf(float(v)) for v in raw[i]]
-        yi = int(y[i])
-        for j in range(k):
+    ref = reference_for(loss)
+    p = loss.params
+    g, h = np.empty(raw.shape), np.empty(raw.shape)
+    for i in range(raw.shape[0]):
+        if raw.ndim == 1:
+            # 400 digits: a derivative down to 1e-308 (float64's range) must survive next to loss
+            # values of 1e5 (e.g. the Poisson Hessian e^z at z = -400 beside the term y z)
+            with mp.workdps(400):
+                yi, zi = mp.mpf(float(y[i])), mp.mpf(float(raw[i]))
+                g[i] = float(mp.diff(lambda v: ref.value(p, yi, v), zi, 1))
+                h[i] = float(mp.diff(lambda v: ref.value(p, yi, v), zi, 2))
+            continue
+        zi, yi = _mp_row(raw[i]), int(y[i])
+        if ref.row_grad_hess is not None:
+            gi, hi = ref.row_grad_hess(loss, yi, zi)
+            g[i], h[i] = [float(v) for v in gi], [float(v) for v in hi]
+            continue
+        for j in range(raw.shape[1]):
             def f(v, j=j):
                 row = list(zi)
                 row[j] = v
-                return row_value(loss, yi, row)
+                return ref.value(p, yi, row)
             g[i, j] = float(mp.diff(f, zi[j], 1))
             h[i, j] = float(mp.diff(f, zi[j], 2))
     return g, h
 
 
 def value(loss, y, raw):
+    ref = reference_for(loss)
+    p = loss.params
     if raw.ndim == 1:
-        return np.array([float(scalar_value(loss, mp.mpf(float(a)), mp.mpf(float(b)))) for a, b in zip(y, raw)])
-    return np.array([float(row_value(loss, int(a), [mp.mpf(float(v)) for v in b])) for a, b in zip(y, raw)])
+        return np.array([float(ref.value(p, mp.mpf(float(a)), mp.mpf(float(b)))) for a, b in zip(y, raw)])
+    return np.array([float(ref.value(p, int(a), _mp_row(b))) for a, b in zip(y, raw)])
+
+
+CASES = [case for ref in REFERENCES.values() for case in ref.cases]
+
+
+def case_id(loss):
+    return repr(loss).replace(" ", "")

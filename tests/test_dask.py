@@ -43,12 +43,28 @@ def data():
 @pytest.mark.parametrize("loss, label", [
     (bo.SquaredError(), "y"), (bo.Huber(delta=0.5), "y"), (bo.Quantile(alpha=0.3), "y"), (bo.AbsoluteError(), "y"),
     (bo.LogCosh(), "y"), (bo.Logistic(), "yb"), (bo.Focal(gamma=2.0), "yb"), (bo.SoftmaxCrossEntropy(), "yk"),
-    (bo.SoftmaxFocal(gamma=1.0), "yk"),
+    (bo.SoftmaxFocal(gamma=1.0), "yk"), (bo.Expectile(alpha=0.2), "y"), (bo.Cauchy(), "y"),
+    (bo.Exponential(), "yb"), (bo.ClassBalanced(beta=0.99, base="focal"), "yb"),
 ], ids=repr)
 def test_global_init_score_is_exact(client, data, loss, label):
     got = bd.init_score(loss, data[label + "d"], data["wd"])
     want = loss.init_score(data[label], data["w"])
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_global_start_score_of_log_link_losses_is_in_link_space(client, data):
+    # Before: the Dask start score was bracketed in label space: Poisson with labels of mean 0.3
+    # got 0.0 instead of log(0.3) = -1.204, silently.
+    y = np.array([0.0, 1.0, 0.0, 0.0, 0.5, 0.3] * 50)
+    assert y.mean() == pytest.approx(0.3)
+    got = bd.init_score(bo.Poisson(), da.from_array(y, chunks=70))
+    assert got == pytest.approx(np.log(0.3), rel=1e-12)
+    positive = np.exp(data["y"] / 3)
+    for loss in (bo.Gamma(), bo.Tweedie(power=1.4), bo.Poisson()):
+        got = bd.init_score(loss, da.from_array(positive, chunks=500), data["wd"])
+        assert got == pytest.approx(loss.init_score(positive, data["w"]), rel=1e-12)
+    with pytest.raises(ValueError, match="non-negative numbers for Poisson"):
+        bd.init_score(bo.Poisson(), da.from_array(data["y"], chunks=500))
 
 
 def test_global_class_counts_fix_class_balanced(client, data):

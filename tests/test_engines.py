@@ -62,6 +62,40 @@ def test_lightgbm_parity(reg_data, bin_data, multi_data, builtin, loss, kind):
     np.testing.assert_allclose(ours.predict(X, raw_score=True), ref.predict(X, raw_score=True), atol=1e-5)
 
 
+@pytest.fixture(scope="module")
+def positive_data():
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(400, 4))
+    mu = np.exp(0.6 * X[:, 0] - 0.4 * X[:, 1] + 0.5)
+    counts = rng.poisson(mu).astype(np.float64)
+    amounts = rng.gamma(2.0, mu / 2.0)
+    compound = np.where(rng.uniform(size=400) < 0.3, 0.0, amounts)  # Tweedie: exact zeros and amounts
+    return X, counts, amounts, compound, rng.uniform(0.5, 2.0, 400)
+
+
+@pytest.mark.parametrize("loss, xgb_builtin, lgb_builtin, label", [
+    # count:poisson also caps every leaf at max_delta_step 0.7 (a tree parameter XGBoost sets for it)
+    (bo.Poisson(hessian="damped"), {"objective": "count:poisson", "max_delta_step": 0.7}, {"objective": "poisson"}, 1),
+    (bo.Gamma(), {"objective": "reg:gamma"}, {"objective": "gamma"}, 2),
+    (bo.Tweedie(power=1.3), {"objective": "reg:tweedie", "tweedie_variance_power": 1.3},
+     {"objective": "tweedie", "tweedie_variance_power": 1.3}, 3),
+], ids=repr)
+def test_log_link_parity_with_builtins(positive_data, loss, xgb_builtin, lgb_builtin, label):
+    X, y, w = positive_data[0], positive_data[label], positive_data[4]
+    init = loss.init_score(y, w)
+    assert init == pytest.approx(np.log(np.average(y, weights=w)))
+    d = xgb.DMatrix(X, label=y, weight=w)
+    ref = xgb.train({**XP, **xgb_builtin, "base_score": float(np.exp(init))}, d, 50)
+    ours = box.train({**XP, **{k: v for k, v in xgb_builtin.items() if k != "objective"}}, d, loss, 50)
+    np.testing.assert_allclose(margins(ours, X), margins(ref, X), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours.predict(xgb.DMatrix(X)), np.exp(margins(ours, X)), rtol=1e-5)
+    rows = np.full(len(y), init)
+    ref = lgb.train({**LP, **lgb_builtin, "boost_from_average": False},
+                    lgb.Dataset(X, label=y, weight=w, init_score=rows), 50)
+    ours = lgb.train({**LP, "objective": loss}, lgb.Dataset(X, label=y, weight=w, init_score=rows), 50)
+    np.testing.assert_allclose(ours.predict(X, raw_score=True), ref.predict(X, raw_score=True), rtol=1e-6, atol=1e-6)
+
+
 # -- weights are honoured in all four APIs ------------------------------------------------------
 def test_sklearn_apis_honour_weights(reg_data):
     X, y, w = reg_data
@@ -118,7 +152,7 @@ def test_xgboost_helper_starts_from_init_score(reg_data, bin_data, multi_data, l
                         xgb.DMatrix(X, label=y, weight=w), loss, 1)
     m = margins(booster, X)
     np.testing.assert_allclose(m, np.broadcast_to(init, m.shape), atol=2e-6 * (1 + np.max(np.abs(init))))
-    if loss.link in ("identity", "logit", "softmax"):  # the booster's own predict applies the link
+    if loss.link.xgboost_objective:  # the booster's own predict applies the link
         np.testing.assert_allclose(booster.predict(xgb.DMatrix(X)), loss.predict(m), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(box.predict(booster, X, loss), loss.predict(m), rtol=1e-6)
 

@@ -11,6 +11,7 @@ import pytest
 import xgboost as xgb
 
 import boostobj as bo
+import boostobj.xgboost as box
 from boostobj import gpu
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -28,7 +29,7 @@ def test_cuda_kernels_match_cpu_under_simulator():
 def test_fallback_without_gpu_warns_once_and_matches_cpu(bin_data):
     X, y, w = bin_data
     loss = bo.Focal(gamma=2.0)
-    objective = loss.on("cuda")
+    objective = box.objective(loss, "cuda")
     d = xgb.DMatrix(X, label=y, weight=w)
     preds = np.zeros(len(y), dtype=np.float32)
     with pytest.warns(RuntimeWarning, match="no usable CUDA device"):
@@ -38,12 +39,12 @@ def test_fallback_without_gpu_warns_once_and_matches_cpu(bin_data):
         objective(preds, d)  # only one warning
     np.testing.assert_array_equal(g, loss(preds, d)[0])
     restored = pickle.loads(pickle.dumps(objective))
-    assert restored.loss == loss and repr(restored) == "Focal().on('cuda')"
+    assert restored.loss == loss and repr(restored) == "DeviceObjective(Focal(), 'cuda')"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est = bo.BoostClassifier(loss=loss, device="cuda", n_estimators=5).fit(X, y)
         cpu = bo.BoostClassifier(loss=loss, device="cpu", n_estimators=5).fit(X, y)
     np.testing.assert_allclose(est.predict_proba(X), cpu.predict_proba(X), atol=1e-6)
-    assert bo.SquaredError().on("cpu") == bo.SquaredError()
+    assert box.objective(bo.SquaredError(), "cpu") == bo.SquaredError()
     with pytest.raises(ValueError, match="device must be"):
-        bo.SquaredError().on("tpu")
+        box.objective(bo.SquaredError(), "tpu")

@@ -50,13 +50,16 @@ def test_direct_formulas():
     assert M.WAPE()(Y, P, sample_weight=W) == pytest.approx(np.sum(W * np.abs(Y - P)) / np.sum(W * np.abs(Y)), rel=1e-12)
     r = P - Y
     huber = np.where(np.abs(r) <= 1.5, r * r / 2, 1.5 * (np.abs(r) - 0.75))
-    assert M.Huber(delta=1.5)(Y, P, sample_weight=W) == pytest.approx(np.average(huber, weights=W), rel=1e-12)
-    assert M.LogCosh()(Y, P) == pytest.approx(np.mean(np.log(np.cosh(r))), rel=1e-12)
+    assert bo.Huber(delta=1.5).metric()(Y, P, sample_weight=W) == pytest.approx(np.average(huber, weights=W), rel=1e-12)
+    assert bo.LogCosh().metric()(Y, P) == pytest.approx(np.mean(np.log(np.cosh(r))), rel=1e-12)
     pt = np.where(YB == 1, sigmoid(ZB), 1 - sigmoid(ZB))
     at = np.where(YB == 1, 0.25, 0.75)
     focal = -at * (1 - pt) ** 2 * np.log(pt)
-    assert M.Focal(gamma=2, alpha=0.25, from_margin=True)(YB, ZB) == pytest.approx(np.mean(focal), rel=1e-10)
-    assert M.Focal(gamma=2, alpha=0.25, from_margin=False)(YB, sigmoid(ZB)) == pytest.approx(np.mean(focal), rel=1e-8)
+    assert bo.Focal(gamma=2, alpha=0.25).metric()(YB, ZB) == pytest.approx(np.mean(focal), rel=1e-10)
+    assert bo.Focal(gamma=2, alpha=0.25).metric(from_margin=False)(YB, sigmoid(ZB)) == pytest.approx(np.mean(focal), rel=1e-8)
+    # from_margin=False maps predictions through the loss's own link: Poisson means -> log
+    mu = np.exp(ZB / 3)
+    assert bo.Poisson().metric(from_margin=False)(YB, mu) == pytest.approx(bo.Poisson().metric()(YB, ZB / 3), rel=1e-12)
     assert bo.Huber(delta=0.5).metric()(Y, P) == pytest.approx(bo.Huber(delta=0.5).loss(Y, P).mean())
 
 
@@ -80,6 +83,8 @@ def test_space_must_be_stated_and_inputs_checked():
         M.LogLoss()
     with pytest.raises(TypeError, match="from_margin"):
         M.MulticlassLogLoss()
+    with pytest.raises(TypeError, match="got 'False'"):  # a string is not a space (it was truthy)
+        M.LogLoss(from_margin="False")
     with pytest.raises(ValueError, match="non-finite label"):
         M.MAE()([1.0, np.nan], [1.0, 2.0])
     with pytest.raises(ValueError, match="sample_weight sums to zero"):
@@ -109,8 +114,8 @@ def split():
     return X[:400], y[:400], w[:400], X[400:], y[400:], w[400:]
 
 
-@pytest.mark.parametrize("metric", [M.MAPE(), M.SMAPE(), M.WAPE(), M.MAE(), M.RMSE(), M.Pinball(0.5), M.Huber(1.0),
-                                    M.LogCosh(), bo.SquaredError().metric()], ids=repr)
+@pytest.mark.parametrize("metric", [M.MAPE(), M.SMAPE(), M.WAPE(), M.MAE(), M.RMSE(), M.Pinball(0.5),
+                                    bo.Huber(delta=1.0).metric(), bo.LogCosh().metric(), bo.SquaredError().metric()], ids=repr)
 def test_engine_call_patterns_and_early_stopping(split, metric):
     Xt, yt, wt, Xv, yv, wv = split
     loss = bo.SquaredError()

@@ -12,7 +12,18 @@ input allows, so nothing overflows for any finite input.
 """
 import math
 
-from numba.extending import register_jitable as jitable
+from numba.extending import register_jitable
+
+_JITABLE: set[int] = set()  # ids of the functions already made callable from compiled code
+
+
+def jitable(fn):
+    """Make a plain-Python scalar function callable from CPU and CUDA kernels (numba's
+    ``register_jitable``); it still runs as ordinary Python. Public as ``boostobj.kernel``."""
+    if id(fn) not in _JITABLE:
+        register_jitable(fn)
+        _JITABLE.add(id(fn))
+    return fn
 
 
 @jitable
@@ -62,7 +73,23 @@ def sign(x):
     return indicator(x > 0.0) - indicator(x < 0.0)
 
 
-# Hessian policies (applied by the CPU and CUDA drivers after the kernel): exact, constant, floor.
+# The exponential continued beyond a knee: e^x is not representable beyond x = 88 (float32) or 709
+# (float64), so beyond EXP_KNEE losses built on it continue with the second-order Taylor expansion
+# at the knee, E(x) = e^K (1 + d + d^2/2) with d = x - K: convex, C^2, increasing, and finite for
+# every finite x (at x = 1e4 about 3e29, below float32's max). Below the knee E(x) = e^x exactly.
+EXP_KNEE = 50.0
+
+
+@jitable
+def exp_continued(x):
+    """(E(x), E'(x), E''(x)) of the continued exponential above, from one exp."""
+    e = math.exp(min(x, EXP_KNEE))
+    d = max(x - EXP_KNEE, 0.0)
+    return e * (1.0 + d + 0.5 * d * d), e * (1.0 + d), e
+
+
+# How the drivers treat the Hessian a kernel returns: as is, replaced by a constant bound, or floored.
+# (Policies that need another formula, such as IRLS weights, are kernels of their own.)
 HESSIAN_EXACT, HESSIAN_CONSTANT, HESSIAN_FLOOR = 0, 1, 2
 
 

@@ -6,9 +6,7 @@ a_y = a0 + y (a1 - a0). Labels are exactly 0 or 1 (validated), so both are plain
 """
 import math
 
-from numba.extending import register_jitable as jitable
-
-from ._math import indicator, logistic_parts, softplus
+from ._math import exp_continued, indicator, jitable, logistic_parts, softplus
 
 
 # Weighted logistic, theta = (a0, a1): L = a_y softplus(-u) = -a_y log sigma(u).
@@ -36,28 +34,36 @@ def logistic_value(y, z, theta):
     return a * softplus(-t * z)
 
 
-# Focal (Lin et al. 2017), theta = (a0, a1, gamma, upper):
+# Focal (Lin et al. 2017), theta = (a0, a1, gamma):
 # with p = sigma(u), q = sigma(-u) = 1 - p, s = softplus(-u) = -log p:
 #   L = a q^gamma s
 #   dq/du = -p q, dp/du = p q, ds/du = -q
 #   dL/du = -a q^gamma (gamma p s + q)
 #   d2L/du2 = a q^gamma p [gamma^2 p s + (1 + 2 gamma) q - gamma q s]
 # The last term makes the exact Hessian negative for badly misclassified points (gamma > 0,
-# s > (1 + 2 gamma) / gamma roughly); upper != 0 drops it, giving a positive upper bound of the
-# curvature (a majoriser: Newton steps with it never overshoot). q^gamma = exp(-gamma softplus(u))
+# s > (1 + 2 gamma) / gamma roughly); the "upper" kernel drops it, giving a positive upper bound of
+# the curvature (a majoriser: Newton steps with it never overshoot). q^gamma = exp(-gamma softplus(u))
 # keeps full relative precision when q underflows. gamma = 0 gives the logistic kernel exactly.
 @jitable
-def focal_grad_hess(y, z, theta):
+def _focal(y, z, theta, upper):
     t, a = _sign_and_weight(y, theta)
     gamma = theta[2]
     u = t * z
     p, q, s, neg_log_q = logistic_parts(u)
     qg = math.exp(-gamma * neg_log_q) if gamma != 0.0 else 1.0
     g = -t * a * qg * (gamma * p * s + q)
-    curvature = gamma * gamma * p * s + (1.0 + 2.0 * gamma) * q
-    if theta[3] == 0.0:
-        curvature -= gamma * q * s
+    curvature = gamma * gamma * p * s + (1.0 + 2.0 * gamma) * q - (1.0 - upper) * gamma * q * s
     return g, a * qg * p * curvature
+
+
+@jitable
+def focal_grad_hess(y, z, theta):
+    return _focal(y, z, theta, 0.0)
+
+
+@jitable
+def focal_grad_hess_upper(y, z, theta):
+    return _focal(y, z, theta, 1.0)
 
 
 @jitable
@@ -69,29 +75,20 @@ def focal_value(y, z, theta):
     return a * qg * s
 
 
-# Exponential (AdaBoost) loss L = e^{-u}. e^{-u} is not representable for u < -88 (float32) or
-# -709 (float64), so beyond a = -u > EXP_KNEE the loss continues as its second-order Taylor
-# expansion at the knee, e^K (1 + d + d^2/2) with d = a - K: convex, C^2, finite for every finite
-# margin (at |u| = 1e4 the value is ~3e29 < float32 max). Below the knee it is exact.
-EXP_KNEE = 50.0
-
-
-# One formula for both sides of the knee: with d = max(a - K, 0), e = e^min(a, K):
-# L = e (1 + d + d^2/2), dL/da = e (1 + d), d2L/da2 = e (d = 0 below the knee: L = e^a exactly).
+# Exponential (AdaBoost) loss L = e^{-u}, with the continued exponential E of _math: exact up to
+# a = -u = 50, then its second-order Taylor expansion (convex, C^2, finite for every margin).
+# dL/dz = -t E'(a), d2L/dz2 = E''(a).
 @jitable
 def exponential_grad_hess(y, z, theta):
     t = 2.0 * y - 1.0
-    a = -t * z
-    e = math.exp(min(a, EXP_KNEE))
-    d = max(a - EXP_KNEE, 0.0)
-    return -t * e * (1.0 + d), e
+    e, de, d2e = exp_continued(-t * z)
+    return -t * de, d2e
 
 
 @jitable
 def exponential_value(y, z, theta):
-    a = -(2.0 * y - 1.0) * z
-    d = max(a - EXP_KNEE, 0.0)
-    return math.exp(min(a, EXP_KNEE)) * (1.0 + d + 0.5 * d * d)
+    e, de, d2e = exp_continued(-(2.0 * y - 1.0) * z)
+    return e
 
 
 # Smooth hinge (Rennie & Srebro 2005) on m = u: L = 1/2 - m (m <= 0), (1 - m)^2 / 2 (0 < m < 1),

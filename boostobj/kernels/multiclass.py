@@ -10,7 +10,7 @@ quantities come from log-sum-exp; 1 - p_j is never formed as a difference when p
 """
 import math
 
-from numba.extending import register_jitable as jitable
+from ._math import jitable
 
 
 @jitable
@@ -35,17 +35,21 @@ def _max_and_sums(z, skip):
     return m, arg, 1.0 + rest, rest
 
 
-# Softmax cross-entropy, theta = (eps, hessian_mode, [class weights c_0..c_{k-1}]).
+# Softmax cross-entropy, theta = (eps, [class weights c_0..c_{k-1}]).
 # Smoothed target q_j = (1 - eps) [j == y] + eps / k; L = c_y sum_j q_j (lse - z_j);
 # g_j = c_y (p_j - q_j); exact diagonal h_j = c_y p_j (1 - p_j).
-# hessian_mode 1 is XGBoost's multi:softprob Hessian max(2 p (1 - p), 1e-16), mode 2 LightGBM's
-# multiclass Hessian k / (k - 1) p (1 - p): both for exact parity with the built-ins.
+# Engine-parity Hessians: XGBoost multi:softprob max(2 p (1 - p), 1e-16) (mode 1), LightGBM
+# multiclass k / (k - 1) p (1 - p) (mode 2).
 @jitable
-def softmax_grad_hess_row(y, z, theta, g, h):
+def _class_weight(theta, first, y):
+    return theta[first + y] if theta.shape[0] > first else 1.0
+
+
+@jitable
+def _softmax_row(y, z, theta, g, h, mode):
     k = z.shape[0]
     eps = theta[0]
-    mode = theta[1]
-    c = theta[2 + y] if theta.shape[0] > 2 else 1.0
+    c = _class_weight(theta, 1, y)
     m, arg, total, rest = _max_and_sums(z, -1)
     for j in range(k):
         p = math.exp(float(z[j]) - m) / total
@@ -55,19 +59,34 @@ def softmax_grad_hess_row(y, z, theta, g, h):
         else:
             grad = p - eps / k
         curvature = p * one_minus_p
-        if mode == 1.0:
+        if mode == 1:
             curvature = max(2.0 * curvature, 1e-16)
-        elif mode == 2.0:
+        elif mode == 2:
             curvature = curvature * k / (k - 1.0)
         g[j] = c * grad
         h[j] = c * curvature
 
 
 @jitable
+def softmax_grad_hess_row(y, z, theta, g, h):
+    _softmax_row(y, z, theta, g, h, 0)
+
+
+@jitable
+def softmax_grad_hess_row_xgboost(y, z, theta, g, h):
+    _softmax_row(y, z, theta, g, h, 1)
+
+
+@jitable
+def softmax_grad_hess_row_lightgbm(y, z, theta, g, h):
+    _softmax_row(y, z, theta, g, h, 2)
+
+
+@jitable
 def softmax_value_row(y, z, theta):
     k = z.shape[0]
     eps = theta[0]
-    c = theta[2 + y] if theta.shape[0] > 2 else 1.0
+    c = _class_weight(theta, 1, y)
     m, arg, total, rest = _max_and_sums(z, -1)
     lse = m + math.log1p(rest)
     value = (1.0 - eps) * ((m - float(z[y])) + math.log1p(rest))
@@ -77,21 +96,21 @@ def softmax_value_row(y, z, theta):
     return c * value
 
 
-# Softmax focal, theta = (gamma, upper, [alpha_0..alpha_{k-1}]): L = a_y q^gamma s with
+# Softmax focal, theta = (gamma, [alpha_0..alpha_{k-1}]): L = a_y q^gamma s with
 # p = p_y, q = 1 - p, s = -log p = lse - z_y. Let r_j = p_j / q (the softmax over the classes
 # other than y) and A = gamma p s + q. Using dp/dz_j = p (d_jy - p_j), ds/dz_j = p_j - d_jy,
 # dr_j/dz_j = r_j (1 - r_j), dq/dz_j = p p_j for j != y:
 #   g_y = -a q^gamma A                     g_j = a r_j q^gamma A            (sum_j g_j = 0)
 #   h_y = a p q^gamma [gamma^2 p s + (1 + 2 gamma) q - gamma q s]          (as the binary focal)
 #   h_j = a r_j q^gamma [(1 - r_j) A + gamma p r_j A + p q r_j (1 + gamma - gamma s)]
-# The terms -gamma q s and -gamma s (inside the last bracket) can make h negative; upper != 0
-# drops them (positive upper bound). log q = lse_{-y} - lse comes from the log-sum-exp over the
+# The terms -gamma q s and -gamma s (inside the last bracket) can make h negative; the "upper"
+# kernel drops them (positive upper bound). log q = lse_{-y} - lse comes from the log-sum-exp over the
 # other classes, so q^gamma and r_j are exact even when p rounds to 1.
 @jitable
-def softmax_focal_grad_hess_row(y, z, theta, g, h):
+def _softmax_focal_row(y, z, theta, g, h, upper):
     k = z.shape[0]
     gamma = theta[0]
-    a = theta[2 + y] if theta.shape[0] > 2 else 1.0
+    a = _class_weight(theta, 1, y)
     m, arg, total, rest = _max_and_sums(z, -1)
     lse = m + math.log1p(rest)
     mo, argo, total_o, rest_o = _max_and_sums(z, y)
@@ -102,7 +121,7 @@ def softmax_focal_grad_hess_row(y, z, theta, g, h):
     q = math.exp(log_q)
     qg = math.exp(gamma * log_q) if gamma != 0.0 else 1.0
     big_a = gamma * p * s + q
-    neg = 0.0 if theta[1] != 0.0 else gamma * s
+    neg = (1.0 - upper) * gamma * s
     g[y] = -a * qg * big_a
     h[y] = a * p * qg * (gamma * gamma * p * s + (1.0 + 2.0 * gamma) * q - q * neg)
     for j in range(k):
@@ -116,9 +135,19 @@ def softmax_focal_grad_hess_row(y, z, theta, g, h):
 
 
 @jitable
+def softmax_focal_grad_hess_row(y, z, theta, g, h):
+    _softmax_focal_row(y, z, theta, g, h, 0.0)
+
+
+@jitable
+def softmax_focal_grad_hess_row_upper(y, z, theta, g, h):
+    _softmax_focal_row(y, z, theta, g, h, 1.0)
+
+
+@jitable
 def softmax_focal_value_row(y, z, theta):
     gamma = theta[0]
-    a = theta[2 + y] if theta.shape[0] > 2 else 1.0
+    a = _class_weight(theta, 1, y)
     m, arg, total, rest = _max_and_sums(z, -1)
     lse = m + math.log1p(rest)
     mo, argo, total_o, rest_o = _max_and_sums(z, y)

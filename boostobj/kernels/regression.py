@@ -2,9 +2,10 @@
 
 Every kernel has the signature ``(y, z, theta)`` where ``theta`` is a float64 parameter vector
 laid out by the owning loss class; ``*_grad_hess`` returns (dL/dz, d2L/dz2) of one sample and
-``*_value`` its loss. Hessian policies (constant, floor) are applied by the driver, not here.
+``*_value`` its loss. Hessian policies (constant, floor) are applied by the driver, not here; a
+policy with a formula of its own is a kernel of its own (``*_grad_hess_irls``).
 
-IRLS Hessian (robust losses, flag ``theta[-1] != 0``): psi(r) / r with psi = dL/dr, the weight of
+IRLS Hessian (robust losses): psi(r) / r with psi = dL/dr, the weight of
 iteratively reweighted least squares. For these symmetric losses psi(r)/r is non-increasing in |r|,
 so the quadratic with that curvature majorises the loss: Newton leaf steps become MM steps that
 never overshoot, and outliers get weight ~1/|r| instead of a vanishing (exact) or unit (constant)
@@ -12,9 +13,7 @@ curvature. It is >= the exact Hessian and > 0 everywhere.
 """
 import math
 
-from numba.extending import register_jitable as jitable
-
-from ._math import indicator, logcosh, sech2, sign
+from ._math import exp_continued, indicator, jitable, logcosh, sech2, sign
 
 
 # Squared error: L = r^2 / 2, g = r, h = 1 (XGBoost reg:squarederror / LightGBM l2).
@@ -40,17 +39,20 @@ def absolute_value(y, z, theta):
     return abs(z - y)
 
 
-# Huber, theta = (delta, irls): L = r^2/2 for |r| <= delta, delta (|r| - delta/2) beyond;
+# Huber, theta = (delta,): L = r^2/2 for |r| <= delta, delta (|r| - delta/2) beyond;
 # g = clip(r, -delta, delta); exact h = 1 inside, 0 outside; IRLS h = delta / |r| outside.
 @jitable
 def huber_grad_hess(y, z, theta):
     delta = theta[0]
     r = z - y
-    a = abs(r)
-    g = min(max(r, -delta), delta)
-    if theta[1] != 0.0:
-        return g, delta / max(a, delta)
-    return g, indicator(a <= delta)
+    return min(max(r, -delta), delta), indicator(abs(r) <= delta)
+
+
+@jitable
+def huber_grad_hess_irls(y, z, theta):
+    delta = theta[0]
+    r = z - y
+    return min(max(r, -delta), delta), delta / max(abs(r), delta)
 
 
 @jitable
@@ -62,7 +64,7 @@ def huber_value(y, z, theta):
     return delta * (a - 0.5 * delta)
 
 
-# Pseudo-Huber, theta = (delta, irls), as XGBoost reg:pseudohubererror with huber_slope = delta:
+# Pseudo-Huber, theta = (delta,), as XGBoost reg:pseudohubererror with huber_slope = delta:
 # L = delta^2 (s - 1) with s = sqrt(1 + (r/delta)^2); g = r / s; h = 1 / s^3 (IRLS: 1 / s).
 # s - 1 is evaluated as (r/delta)^2 / (s + 1) to avoid cancellation for small r, and
 # s = hypot(1, r/delta) never overflows.
@@ -75,12 +77,16 @@ def _one_hypot(t):
 
 @jitable
 def pseudo_huber_grad_hess(y, z, theta):
-    delta = theta[0]
     r = z - y
-    s = _one_hypot(r / delta)
-    if theta[1] != 0.0:
-        return r / s, 1.0 / s
+    s = _one_hypot(r / theta[0])
     return r / s, 1.0 / (s * s * s)
+
+
+@jitable
+def pseudo_huber_grad_hess_irls(y, z, theta):
+    r = z - y
+    s = _one_hypot(r / theta[0])
+    return r / s, 1.0 / s
 
 
 @jitable
@@ -91,19 +97,27 @@ def pseudo_huber_value(y, z, theta):
     return delta * delta * (t / (s + 1.0)) * t
 
 
-# Log-cosh, theta = (irls,): L = log cosh(r), g = tanh(r), h = sech(r)^2 (stable forms in
+# Log-cosh, theta = (): L = log cosh(r), g = tanh(r), h = sech(r)^2 (stable forms in
 # _math); IRLS h = tanh(r) / r (-> 1 - r^2/3 as r -> 0, used below |r| < 1e-4 to avoid 0/0).
 # tanh |r| = -m / (2 + m) with m = expm1(-2|r|): one libm call, full precision at small |r|.
 @jitable
+def _tanh_abs(r):
+    m = math.expm1(-2.0 * abs(r))
+    return -m / (2.0 + m)
+
+
+@jitable
 def logcosh_grad_hess(y, z, theta):
     r = z - y
+    return math.copysign(_tanh_abs(r), r), sech2(r)
+
+
+@jitable
+def logcosh_grad_hess_irls(y, z, theta):
+    r = z - y
     a = abs(r)
-    m = math.expm1(-2.0 * a)
-    tanh_a = -m / (2.0 + m)
-    g = math.copysign(tanh_a, r)
-    if theta[0] != 0.0:
-        return g, (tanh_a / a if a >= 1e-4 else 1.0 - a * a / 3.0)
-    return g, sech2(r)
+    tanh_a = _tanh_abs(r)
+    return math.copysign(tanh_a, r), (tanh_a / a if a >= 1e-4 else 1.0 - a * a / 3.0)
 
 
 @jitable
@@ -145,16 +159,22 @@ def expectile_value(y, z, theta):
     return w * r * r
 
 
-# Fair, theta = (c, irls), as LightGBM "fair": L = c^2 (|r|/c - log(1 + |r|/c));
+# Fair, theta = (c,), as LightGBM "fair": L = c^2 (|r|/c - log(1 + |r|/c));
 # g = c r / (|r| + c); h = c^2 / (|r| + c)^2 (IRLS: c / (|r| + c)).
 @jitable
 def fair_grad_hess(y, z, theta):
     c = theta[0]
     r = z - y
     d = abs(r) + c
-    if theta[1] != 0.0:
-        return c * r / d, c / d
     return c * r / d, (c / d) * (c / d)
+
+
+@jitable
+def fair_grad_hess_irls(y, z, theta):
+    c = theta[0]
+    r = z - y
+    d = abs(r) + c
+    return c * r / d, c / d
 
 
 @jitable
@@ -162,3 +182,114 @@ def fair_value(y, z, theta):
     c = theta[0]
     a = abs(z - y) / c
     return c * c * (a - math.log1p(a))
+
+
+# Cauchy (Lorentzian), theta = (c,): L = c^2/2 log(1 + (r/c)^2), with t = (r/c)^2:
+# g = r / (1 + t); exact h = (1 - t) / (1 + t)^2, negative for |r| > c (the loss is not convex);
+# IRLS h = 1 / (1 + t) = psi(r)/r, positive, >= exact, and its quadratic majorises the loss.
+# log1p(t) keeps precision for small r; for |r/c| > 1e150 t overflows, so the value is formed from
+# log|r/c| there (c^2 log|r/c|).
+@jitable
+def _scaled_residual(y, z, c):
+    """(z - y) / c clipped at +-1e150 so that its square stays finite (the clip changes g and h by
+    less than 1e-150 of c)."""
+    return min(max((z - y) / c, -1e150), 1e150)
+
+
+@jitable
+def cauchy_grad_hess(y, z, theta):
+    u = _scaled_residual(y, z, theta[0])
+    t = u * u
+    inv = 1.0 / (1.0 + t)
+    return theta[0] * u * inv, (1.0 - t) * inv * inv
+
+
+@jitable
+def cauchy_grad_hess_irls(y, z, theta):
+    u = _scaled_residual(y, z, theta[0])
+    inv = 1.0 / (1.0 + u * u)
+    return theta[0] * u * inv, inv
+
+
+@jitable
+def cauchy_value(y, z, theta):
+    c = theta[0]
+    a = abs(z - y) / c
+    if a > 1e150:
+        return c * c * math.log(a)
+    return 0.5 * c * c * math.log1p(a * a)
+
+
+# Log-link losses (Poisson, Gamma, Tweedie) on the margin z = log(mu). Their exponentials use the
+# continued exponential E of _math (exact up to exponent 50, a C^2 quadratic continuation beyond),
+# so every output is finite for every finite margin; below the knee they are the textbook formulas,
+# identical to XGBoost count:poisson / reg:gamma / reg:tweedie and LightGBM poisson / gamma / tweedie.
+# Values are half the unit deviance (0 at mu = y), as scikit-learn's mean_*_deviance / 2.
+@jitable
+def _xlogx(y):
+    return y * math.log(y) if y > 0.0 else 0.0
+
+
+# Poisson, theta = (max_delta_step,): L = E(z) - y z - y + y log y (= mu - y log mu + const).
+# g = E'(z) - y; exact h = E''(z) = mu. The damped Hessian of both engines' built-ins,
+# mu e^max_delta_step, scales every Newton step down by e^-max_delta_step (0.7 by default).
+@jitable
+def poisson_grad_hess(y, z, theta):
+    e, de, d2e = exp_continued(z)
+    return de - y, d2e
+
+
+@jitable
+def poisson_grad_hess_damped(y, z, theta):
+    e, de, d2e = exp_continued(z)
+    return de - y, d2e * math.exp(theta[0])
+
+
+@jitable
+def poisson_value(y, z, theta):
+    e, de, d2e = exp_continued(z)
+    if y > 0.0 and z < 40.0:
+        # y (t - 1 + e^-t) with t = log y - z: no cancellation of large terms near the optimum
+        t = math.log(y) - z
+        return y * (t + math.expm1(-t))
+    return e - y * z - y + _xlogx(y)
+
+
+# Gamma, theta = (): L = y E(-z) + z - 1 - log y (= y / mu + log mu + const), labels y > 0.
+# g = 1 - y E'(-z); h = y E''(-z) = y / mu (exact, positive).
+@jitable
+def gamma_grad_hess(y, z, theta):
+    e, de, d2e = exp_continued(-z)
+    return 1.0 - y * de, y * d2e
+
+
+@jitable
+def gamma_value(y, z, theta):
+    if z > -40.0:
+        # s - log1p... with s = log y - z: L = e^s - 1 - s, formed as expm1(s) - s
+        s = math.log(y) - z
+        return math.expm1(s) - s
+    e, de, d2e = exp_continued(-z)
+    return y * e + z - 1.0 - math.log(y)
+
+
+# Tweedie, theta = (rho,) with 1 < rho < 2: with a = 1 - rho < 0 and b = 2 - rho > 0,
+# L = y^b / (a b) - y E(a z) / a + E(b z) / b;
+# g = -y E'(a z) + E'(b z); h = -y a E''(a z) + b E''(b z) (> 0: -a > 0).
+@jitable
+def tweedie_grad_hess(y, z, theta):
+    a = 1.0 - theta[0]
+    b = 2.0 - theta[0]
+    ea, dea, d2ea = exp_continued(a * z)
+    eb, deb, d2eb = exp_continued(b * z)
+    return -y * dea + deb, -y * a * d2ea + b * d2eb
+
+
+@jitable
+def tweedie_value(y, z, theta):
+    a = 1.0 - theta[0]
+    b = 2.0 - theta[0]
+    ea, dea, d2ea = exp_continued(a * z)
+    eb, deb, d2eb = exp_continued(b * z)
+    yb = math.exp(b * math.log(y)) if y > 0.0 else 0.0
+    return yb / (a * b) - y * ea / a + eb / b

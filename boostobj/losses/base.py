@@ -1,15 +1,42 @@
-"""The loss framework: frozen parameter holders that point at their kernels."""
+"""The loss framework: a loss is an immutable, complete description of itself.
+
+A subclass declares, in one place each:
+
+* ``name`` and ``task`` ("regression" | "binary" | "multiclass");
+* ``link`` (a :class:`boostobj.links.Link`) and ``domain`` (a :class:`boostobj.domains.Domain`);
+* ``value_kernel`` and ``hessians``: the Hessian policies it offers, each a scalar kernel
+  ``grad_hess(y, z, theta) -> (g, h)`` (row kernels ``(y, z, theta, g, h)`` for multiclass) or a
+  :class:`Constant` bound; ``"exact"`` is required; a float ``hessian=f`` (the exact Hessian floored
+  at ``f``) is always accepted;
+* ``start``: its start-score rule (``boostobj._start``: MEAN, CLASS_RATES, SOLVE, quantile(...));
+* ``__init__`` calling ``self._init(**params)`` and ``_theta()`` returning the kernel parameter
+  vector (validating the parameters it reads).
+
+Everything else (drivers, weights, engines, estimators, Dask, GPU, ``check_loss``) reads that
+description. A loss holds no data-dependent state.
+"""
+from __future__ import annotations
+
+import inspect
+import math
 import numbers
+import types
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
+from .. import _start
 from .. import _validation as V
-from ..drivers import HESSIAN_CONSTANT, HESSIAN_EXACT, HESSIAN_FLOOR, driver_for, launch, weights_and_step
+from ..domains import Domain
+from ..drivers import driver_for, launch, weights_and_step
+from ..kernels._math import HESSIAN_CONSTANT, HESSIAN_EXACT, HESSIAN_FLOOR, jitable
+from ..links import Link
 
-_REGISTRY = {}
+_REGISTRY: dict[str, type[Loss]] = {}
+TASKS = ("regression", "binary", "multiclass")
 
 
-def register(cls):
+def register(cls: type[Loss]) -> type[Loss]:
     """Class decorator: make ``cls`` reachable as ``get_loss(cls.name, ...)``."""
     if cls.name in _REGISTRY:
         raise ValueError(f"a loss named {cls.name!r} is already registered")
@@ -17,7 +44,7 @@ def register(cls):
     return cls
 
 
-def get_loss(name, **params):
+def get_loss(name: str, **params: Any) -> Loss:
     """Build a registered loss by name, e.g. ``get_loss("huber", delta=2.0)``."""
     try:
         cls = _REGISTRY[name]
@@ -26,12 +53,23 @@ def get_loss(name, **params):
     return cls(**params)
 
 
-def available_losses():
+def available_losses() -> dict[str, type[Loss]]:
     """Registered loss names mapped to their classes."""
     return dict(sorted(_REGISTRY.items()))
 
 
-def _params_equal(a, b):
+class Constant:
+    """A Hessian policy that returns a fixed upper bound of the curvature: ``Constant(1.0)``, or
+    ``Constant(lambda loss: ...)`` when the bound depends on the parameters."""
+
+    def __init__(self, bound: float | Callable[[Loss], float]):
+        self.bound = bound
+
+    def value(self, loss: Loss) -> float:
+        return float(self.bound(loss) if callable(self.bound) else self.bound)
+
+
+def _params_equal(a: dict, b: dict) -> bool:
     if a.keys() != b.keys():
         return False
     for key in a:
@@ -48,79 +86,93 @@ def _params_equal(a, b):
 
 
 class Loss:
-    """Base class of every boostobj loss.
+    """Base class of every boostobj loss (see the module docstring for what a subclass declares).
 
-    A loss is an immutable, validated holder of parameters. Its constructor arguments are stored
-    exactly as given (``loss.params``); the numeric form used
-    by the kernels is derived once at construction. Use ``with_params`` for a modified copy.
+    A loss is an immutable, validated holder of parameters: its constructor arguments are kept
+    exactly as given (``loss.params``), the kernel parameter vector is derived once at construction;
+    ``with_params`` returns a modified copy.
 
     Calling the loss object is the engine objective: ``loss(preds, dtrain)`` for ``xgb.train`` and
     ``lgb.train``, ``loss(y_true, y_pred, sample_weight)`` for the scikit-learn APIs of both engines.
     """
 
-    name = None                 # registry name
-    task = None                 # "regression" | "binary" | "multiclass"
-    link = None                 # "identity" | "logit" | ... (see boostobj.links)
-    label_domain = None         # "real" | "binary" | "class"
-    default_metric = None       # name of the metric that reports this loss
-    hessian_may_be_negative = False  # can the exact Hessian be < 0?
-    _grad_hess_kernel = None
-    _value_kernel = None
-    _shape = "elementwise"
-    _hessian_choices = ("exact",)  # accepted strings; a float >= 0 is always accepted (a floor)
-    _hessian_bound = None          # the value used by hessian="constant"
-    _class_param = None            # multiclass: the per-class vector parameter, if any
+    name: ClassVar[str]
+    task: ClassVar[str]
+    link: ClassVar[Link]
+    domain: ClassVar[Domain]
+    value_kernel: ClassVar[Callable]
+    hessians: ClassVar[dict]
+    start: ClassVar[_start.StartRule] = _start.SOLVE
+    hessian_may_be_negative: ClassVar[bool] = False  # can the exact Hessian be < 0?
+    class_param: ClassVar[str | None] = None  # the per-class vector parameter (class weights), if any
+    _wrapper: ClassVar[bool] = False  # a loss that delegates to another (ClassBalanced)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls._wrapper or inspect.isabstract(cls) or "hessians" not in vars(cls) and "value_kernel" not in vars(cls):
+            return  # an intermediate base class (RegressionLoss, ...) declares no kernels
+        missing = [a for a in ("name", "task", "link", "domain", "value_kernel", "hessians") if not hasattr(cls, a)]
+        if missing:
+            raise TypeError(f"loss class {cls.__name__} must declare {', '.join(missing)}")
+        if cls.task not in TASKS:
+            raise TypeError(f"{cls.__name__}.task must be one of {TASKS}, got {cls.task!r}")
+        if "exact" not in cls.hessians:
+            raise TypeError(f"{cls.__name__}.hessians must declare the 'exact' kernel")
+        # kernels become callable from compiled code; a plain function attribute would bind as a method
+        value = vars(cls).get("value_kernel")
+        if isinstance(value, types.FunctionType):
+            cls.value_kernel = staticmethod(jitable(value))
+        for spec in cls.hessians.values():
+            if isinstance(spec, types.FunctionType):
+                jitable(spec)
 
     # -- construction ---------------------------------------------------------------------------
-    def _init(self, **params):
+    def _init(self, **params: Any) -> None:
         object.__setattr__(self, "_params", dict(params))
         theta = np.ascontiguousarray(self._theta(), dtype=np.float64).reshape(-1)
         theta.setflags(write=False)
         object.__setattr__(self, "_theta_array", theta)
-        hmode, hval = self._hessian_policy(params.get("hessian", "exact"))
-        object.__setattr__(self, "_hmode", hmode)
-        object.__setattr__(self, "_hval", hval)
+        object.__setattr__(self, "_policy", self._resolve_hessian(params.get("hessian", "exact")))
 
-    def _theta(self):
+    def _theta(self) -> Any:
         """The kernel parameter vector (validates the parameters it reads)."""
         return np.empty(0)
 
-    def _hessian_policy(self, hessian):
-        if isinstance(hessian, str):
-            if hessian not in self._hessian_choices:
-                raise ValueError(
-                    f"{type(self).__name__}: hessian must be one of {self._hessian_choices} or a "
-                    f"non-negative floor value, got {hessian!r}"
-                )
-            if hessian == "constant":
-                return HESSIAN_CONSTANT, float(self._hessian_bound)
-            return HESSIAN_EXACT, 0.0
-        if isinstance(hessian, bool) or not isinstance(hessian, numbers.Real) or not (
-            np.isfinite(hessian) and hessian >= 0
-        ):
-            raise ValueError(
-                f"{type(self).__name__}: hessian must be one of {self._hessian_choices} or a "
-                f"non-negative floor value, got {hessian!r}"
-            )
-        return HESSIAN_FLOOR, float(hessian)
+    @property
+    def hessian_policies(self) -> tuple[str, ...]:
+        """The named Hessian policies this loss offers (a float floor is always accepted)."""
+        return tuple(self.hessians)
 
-    def __setattr__(self, key, value):
+    def _resolve_hessian(self, hessian: Any) -> tuple[Callable, int, float]:
+        """(kernel, driver mode, driver value) of a policy."""
+        if isinstance(hessian, str) and hessian in self.hessians:
+            spec = self.hessians[hessian]
+            if isinstance(spec, Constant):
+                return self.hessians["exact"], HESSIAN_CONSTANT, spec.value(self)
+            return spec, HESSIAN_EXACT, 0.0
+        if not isinstance(hessian, (str, bool)) and isinstance(hessian, numbers.Real) \
+                and math.isfinite(float(hessian)) and float(hessian) >= 0:
+            return self.hessians["exact"], HESSIAN_FLOOR, float(hessian)
+        raise ValueError(f"{type(self).__name__}: hessian must be one of {self.hessian_policies} or a "
+                         f"non-negative floor value, got {hessian!r}")
+
+    def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable; use .with_params({key}=...)")
 
-    def __getattr__(self, key):
+    def __getattr__(self, key: str) -> Any:
         params = self.__dict__.get("_params")
         if params is not None and key in params:
             return params[key]
         raise AttributeError(f"{type(self).__name__!s} has no attribute {key!r}")
 
     @property
-    def params(self):
+    def params(self) -> dict[str, Any]:
         """Constructor arguments, as given. (Deliberately not named ``get_params``: scikit-learn
         would then treat a loss passed as ``objective=`` to XGBRegressor / LGBMRegressor as a nested
         estimator and forward ``objective__delta``-style junk parameters to the booster.)"""
         return dict(self._params)
 
-    def with_params(self, **params):
+    def with_params(self, **params: Any) -> Loss:
         """A new loss with some parameters replaced (the original is unchanged)."""
         unknown = set(params) - set(self._params)
         if unknown:
@@ -128,147 +180,153 @@ class Loss:
                              f"valid: {sorted(self._params)}")
         return type(self)(**{**self._params, **params})
 
-    def __repr__(self):
-        """Class name and the parameters that differ from their defaults, e.g. Focal(gamma=5.0)."""
-        import inspect
+    def exact(self) -> Loss:
+        """This loss with the exact Hessian (itself when it already has it)."""
+        if self._params.get("hessian", "exact") == "exact":
+            return self
+        return self.with_params(hessian="exact")
 
+    @property
+    def hessian_is_exact(self) -> bool:
+        """True when grad_hess returns the exact second derivative."""
+        return self._params.get("hessian", "exact") == "exact"
+
+    def __repr__(self) -> str:
+        """Class name and the parameters that differ from their defaults, e.g. Focal(gamma=5.0)."""
         defaults = {k: p.default for k, p in inspect.signature(type(self).__init__).parameters.items()}
         shown = {k: v for k, v in self._params.items() if not _params_equal({k: v}, {k: defaults.get(k, object())})}
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
-    def __eq__(self, other):
-        return type(self) is type(other) and _params_equal(self._params, other._params)
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and _params_equal(self._params, vars(other)["_params"])
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self), repr(sorted(self._params.items()))))
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict:
         return {"_params": self._params}
 
-    def __setstate__(self, state):
-        self.__init__(**state["_params"])
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state["_params"])  # type: ignore[misc]
+
+    # -- classes ---------------------------------------------------------------------------------
+    @property
+    def n_classes(self) -> int | None:
+        """2 for binary losses; for multiclass the length of the per-class parameter when given
+        (else None: taken from the labels); None for regression."""
+        if self.task == "binary":
+            return 2
+        vector = self._params.get(self.class_param) if self.class_param else None
+        return None if vector is None else len(vector)
+
+    def resolve_n_classes(self, y: Any = None, n_classes: int | None = None) -> int | None:
+        """The number of classes for labels ``y`` (and an explicit ``n_classes``), checked against
+        what the loss itself fixes."""
+        if self.task == "regression":
+            return None
+        known = self.n_classes
+        if n_classes is not None:
+            if known is not None and known != int(n_classes) and self.task == "multiclass":
+                raise ValueError(f"n_classes={n_classes} but {self!r} is set up for {known} classes")
+            return known if self.task == "binary" else int(n_classes)
+        if known is not None:
+            return known
+        y = np.asarray(y, dtype=np.float64).ravel()
+        top = np.max(y[np.isfinite(y)]) if np.isfinite(y).any() else 1.0
+        return max(int(top) + 1, 2)
+
+    def class_mass(self, totals: np.ndarray) -> np.ndarray:
+        """Class totals weighted as the loss weighs classes (what its optimal constant depends on)."""
+        return np.asarray(totals, dtype=np.float64)
 
     # -- data-dependent parts -------------------------------------------------------------------
-    def bind(self, y, sample_weight=None):
-        """This loss with any quantity that depends on the training labels fixed (identity here;
+    def bind(self, y: Any, sample_weight: Any = None) -> Loss:
+        """This loss with any quantity that depends on the training labels fixed (itself here;
         ClassBalanced fixes its class counts). Estimators and train helpers call it once."""
         return self
 
-    def _concrete(self, y):
-        """The loss whose kernels and parameters apply to labels ``y`` (self, except wrappers)."""
+    def resolve(self, data: Any) -> Loss:
+        """The loss whose kernels apply to this label data (itself, except wrappers)."""
         return self
 
-    def _n_classes(self, z=None, y=None):
-        return None
+    def _concrete(self, y: np.ndarray) -> Loss:
+        return self
 
     # -- public computations --------------------------------------------------------------------
-    def _prepare(self, y, raw, sample_weight):
-        z = V.as_margin(raw, self.task, self._n_classes())
-        n = z.shape[0]
+    def _prepare(self, y: Any, raw: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        z = V.as_margin(raw, self.task, self.n_classes if self.task == "multiclass" else None)
         k = z.shape[1] if z.ndim == 2 else None
-        y = V.as_labels(y, n, self.label_domain, k, dtype=z.dtype)
-        w = V.as_weights(sample_weight, n, dtype=z.dtype)
+        y = V.as_labels(y, z.shape[0], self.domain, k, what=repr(self))
+        w = V.as_weights(sample_weight, z.shape[0])
         return y, z, w
 
-    def grad_hess(self, y, raw, sample_weight=None, out=None):
+    @property
+    def _shape(self) -> str:
+        return "rowwise" if self.task == "multiclass" else "elementwise"
+
+    def grad_hess(self, y: Any, raw: Any, sample_weight: Any = None,
+                  out: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per-sample gradient and Hessian of the loss w.r.t. the raw margin.
 
         Returns (g, h) with the shape of ``raw`` ((n,) or (n, k)), in the dtype of ``raw``
         (float32 or float64) unless ``out=(g, h)`` arrays are given. Weights multiply both.
+        Computed in float64; labels and weights keep their float64 precision.
         """
         y, z, w = self._prepare(y, raw, sample_weight)
         loss = self._concrete(y)
         g, h = _outputs(out, z)
-        driver = driver_for(loss._grad_hess_kernel, loss._shape, "grad_hess")
-        launch(driver, z.shape[0], y, z, *weights_and_step(w), loss._theta_array, loss._hmode, loss._hval, g, h)
+        kernel, hmode, hval = loss._policy
+        driver = driver_for(kernel, loss._shape, "grad_hess")
+        launch(driver, z.shape[0], y, z, *weights_and_step(w), loss._theta_array, hmode, hval, g, h)
         return g, h
 
-    def loss(self, y, raw, sample_weight=None):
+    def loss(self, y: Any, raw: Any, sample_weight: Any = None) -> np.ndarray:
         """Per-sample loss values (multiplied by the sample weight when given), shape (n,)."""
         y, z, w = self._prepare(y, raw, sample_weight)
         loss = self._concrete(y)
         out = np.empty(z.shape[0], dtype=np.float64)
-        launch(driver_for(loss._value_kernel, loss._shape, "value"), z.shape[0], y, z, *weights_and_step(w),
+        launch(driver_for(loss.value_kernel, loss._shape, "value"), z.shape[0], y, z, *weights_and_step(w),
                loss._theta_array, out)
         return out
 
-    def mean_loss(self, y, raw, sample_weight=None):
+    def mean_loss(self, y: Any, raw: Any, sample_weight: Any = None) -> float:
         """Weighted mean of the per-sample loss (what metrics report)."""
         values = self.loss(y, raw, sample_weight)
-        if sample_weight is None or np.size(sample_weight) == 0:
+        w = V.as_weights(sample_weight, values.shape[0])
+        if w.size == 0:
             return float(values.mean())
-        total = float(np.sum(sample_weight))
+        total = float(w.sum())
         if not total > 0:
             raise ValueError("sample_weight sums to zero: the weighted mean loss is undefined")
         return float(values.sum() / total)
 
-    def init_score(self, y, sample_weight=None, n_classes=None):
-        """The constant raw score minimising the weighted loss over ``y`` (a float; a (k,) vector for
-        multiclass losses, where ``n_classes`` covers classes missing from the end of ``y``; it is
-        ignored by other losses, so callers need not branch on the task)."""
-        y = V.as_labels(y, None, self.label_domain, self._n_classes(y=y))
-        w = V.as_weights(sample_weight, y.shape[0])
-        if y.shape[0] == 0:
-            raise ValueError("init_score needs at least one label")
-        if w.size and not w.sum() > 0:
-            raise ValueError("init_score needs a positive total sample weight")
-        return self._concrete(y)._init_score(y, w)
+    def init_score(self, y: Any, sample_weight: Any = None, n_classes: int | None = None) -> Any:
+        """The constant raw score minimising the weighted loss over ``y``: a float, or (k,) margins
+        for multiclass losses (``n_classes`` covers classes missing from the end of ``y``; other
+        losses ignore it, so callers need not branch on the task)."""
+        return _start.start_score(self, _start.LocalLabels(self, y, sample_weight, n_classes))
 
-    def _init_score(self, y, w):
-        raise NotImplementedError
-
-    def _minimise_1d(self, y, w, lo, hi, x0=None):
-        """Constant c in [lo, hi] where the weighted gradient sum changes sign (exact Hessian used
-        for the Newton steps, bisection where it is zero or the step leaves the bracket)."""
-        from .._solve import newton_1d
-
-        weights = w if w.size else None
-        exact = self.with_params(hessian="exact") if "hessian" in self._params else self
-
-        def sum_grad_hess(c):
-            g, h = exact.grad_hess(y, np.full(y.shape[0], c), weights)
-            return float(g.sum()), float(h.sum())
-
-        return newton_1d(sum_grad_hess, lo, hi, x0=x0)
-
-    def predict(self, raw):
+    def predict(self, raw: Any) -> np.ndarray:
         """Inverse link: predictions (regression) or probabilities (classification)."""
-        from ..links import inverse_link
+        return self.link.inverse(V.as_margin(raw, self.task, self.n_classes if self.task == "multiclass" else None))
 
-        return inverse_link(self.link, V.as_margin(raw, self.task, self._n_classes()))
-
-    @property
-    def hessian_is_exact(self):
-        """True when grad_hess returns the exact second derivative."""
-        return self._hmode == HESSIAN_EXACT and self._params.get("hessian", "exact") == "exact"
-
-    def metric(self):
-        """This loss as an evaluation metric (mean weighted loss on raw margins), usable in every
-        engine API like the metrics of boostobj.metrics."""
+    def metric(self, from_margin: bool = True) -> Any:
+        """This loss as an evaluation metric (weighted mean loss), usable in every engine API like
+        the metrics of boostobj.metrics. ``from_margin=False``: predictions are means /
+        probabilities, mapped to margins by the loss's link first."""
         from ..metrics import LossMetric
 
-        return LossMetric(self)
-
-    def on(self, device):
-        """This loss as an XGBoost objective computing on ``device`` ("cpu" -> the loss itself;
-        "cuda" -> a boostobj.gpu.DeviceObjective, falling back to the CPU without a GPU)."""
-        if device == "cpu":
-            return self
-        if not str(device).startswith("cuda"):
-            raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
-        from ..gpu import DeviceObjective
-
-        return DeviceObjective(self, device)
+        return LossMetric(self, from_margin=from_margin)
 
     # -- engine objective -----------------------------------------------------------------------
-    def __call__(self, a, b, sample_weight=None):
+    def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """Objective for every engine API (see the class docstring)."""
         from .._engines import objective_call
 
         return objective_call(self, a, b, sample_weight)
 
 
-def _outputs(out, z):
+def _outputs(out: Any, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if out is None:
         return np.empty_like(z, order="K"), np.empty_like(z, order="K")
     g, h = out

@@ -1,11 +1,16 @@
-"""Binary losses on the raw margin z (labels 0/1)."""
+r"""Binary losses on the raw margin :math:`z`, labels :math:`y \in \{0, 1\}`, :math:`t = 2y - 1`,
+:math:`u = t z` (derivations in ``boostobj/kernels/binary.py``)."""
+from typing import ClassVar
 
 import numpy as np
 
+from .. import _start
 from .. import _validation as V
-from .._solve import LOGIT_CLAMP, clamped_logit
+from .. import domains, links
 from ..kernels import binary as K
-from .base import Loss, register
+from .base import Constant, Loss, register
+
+__all__ = ["Logistic", "Focal", "Exponential", "SmoothHinge", "SquaredHinge"]
 
 
 def _binary_class_weights(loss, pos_weight, alpha, class_weight):
@@ -27,36 +32,33 @@ def _binary_class_weights(loss, pos_weight, alpha, class_weight):
 
 class BinaryLoss(Loss):
     task = "binary"
-    link = "logit"
-    label_domain = "binary"
+    link: ClassVar[links.Link] = links.LOGIT
+    domain: ClassVar[domains.Domain] = domains.BINARY
+    start: ClassVar[_start.StartRule] = _start.CLASS_RATES
 
-    @staticmethod
-    def _class_totals(y, w):
-        if w.size == 0:
-            n1 = float(y.sum())
-            return y.shape[0] - n1, n1
-        w1 = float(np.dot(w, y))
-        return float(w.sum()) - w1, w1
 
-    def _solve(self, y, w, lo=-LOGIT_CLAMP, hi=LOGIT_CLAMP, x0=None):
-        """1-D solve on the two class totals (the loss at a constant depends on nothing else)."""
-        w0, w1 = self._class_totals(y, w)
-        return self._minimise_1d(np.array([0.0, 1.0]), np.array([w0, w1]), lo, hi, x0)
+class _ClassWeighted(BinaryLoss):
+    """Binary losses whose theta starts with the class weights (a0, a1)."""
+
+    def class_mass(self, totals):
+        return np.asarray(totals, dtype=np.float64) * self._theta_array[:2]
 
 
 @register
-class Logistic(BinaryLoss):
-    """Weighted binary cross-entropy on the margin: L = -a1 y log p - a0 (1 - y) log(1 - p).
+class Logistic(_ClassWeighted):
+    r"""Weighted binary cross-entropy on the margin:
+    :math:`L = -a_1 y \log p - a_0 (1 - y) \log(1 - p)`, :math:`p = \sigma(z)`.
 
-    Class weights from ``pos_weight`` (a1 = pos_weight, a0 = 1), ``alpha`` (a1 = alpha,
-    a0 = 1 - alpha, the alpha-balanced form) or ``class_weight=(a0, a1)``. Exact Hessian
-    a p (1 - p) > 0. init_score: clamped weighted log-odds log(a1 W1 / (a0 W0)).
+    Class weights from ``pos_weight`` (:math:`a_1` = pos_weight, :math:`a_0 = 1`), ``alpha``
+    (:math:`a_1 = \alpha`, :math:`a_0 = 1 - \alpha`) or ``class_weight=(a0, a1)``.
+    :math:`g = -t a_y \sigma(-u)` (not :math:`\sigma(z) - y`, which loses every digit when
+    :math:`\sigma(z) \to 1`), exact :math:`h = a_y p (1 - p) > 0`.
+    Start score: the clamped weighted log-odds :math:`\log(a_1 W_1 / (a_0 W_0))`.
     """
 
     name = "logistic"
-    default_metric = "logloss"
-    _grad_hess_kernel = staticmethod(K.logistic_grad_hess)
-    _value_kernel = staticmethod(K.logistic_value)
+    value_kernel = K.logistic_value
+    hessians = {"exact": K.logistic_grad_hess}
 
     def __init__(self, pos_weight=1.0, alpha=None, class_weight=None, hessian="exact"):
         self._init(pos_weight=pos_weight, alpha=alpha, class_weight=class_weight, hessian=hessian)
@@ -64,111 +66,89 @@ class Logistic(BinaryLoss):
     def _theta(self):
         return _binary_class_weights(self, self.pos_weight, self.alpha, self.class_weight)
 
-    def _init_score(self, y, w):
-        a0, a1 = self._theta_array
-        w0, w1 = self._class_totals(y, w)
-        return clamped_logit(a1 * w1 / (a1 * w1 + a0 * w0))
-
 
 @register
-class Focal(BinaryLoss):
-    """Focal loss (Lin et al. 2017): L = -a_t (1 - p_t)^gamma log p_t, exact derivatives in z.
+class Focal(_ClassWeighted):
+    r"""Focal loss :math:`L = -a_t (1 - p_t)^\gamma \log p_t` with exact derivatives in :math:`z`.
 
-    Focal(gamma=0) is Logistic. Class weights as Logistic: ``alpha`` (weight of positives, 1 - alpha
-    for negatives, as in the paper) or ``class_weight=(a0, a1)``; none means 1, 1.
+    With :math:`p = \sigma(u)`, :math:`q = 1 - p`, :math:`s = -\log p`:
 
-    Hessian policy: for gamma > 0 the exact Hessian is negative for badly misclassified samples
-    (p_t below ~e^-(1 + 2 gamma)/gamma). The default ``hessian="upper"`` drops the one negative term
-    of d2L/dz2 = a q^g p [g^2 p s + (1 + 2g) q - g q s] (q = 1 - p_t, s = -log p_t), giving a positive
-    upper bound of the curvature that equals the exact Hessian at gamma = 0 and is close to it for
-    confident samples; Newton steps with an upper bound never overshoot. ``"exact"`` returns the true
-    (possibly negative) value, a float clips the exact value at that floor.
-    init_score: 1-D solve (safeguarded Newton) of the weighted focal loss at a constant.
+    .. math::
+
+        \frac{dL}{du} = -a q^\gamma (\gamma p s + q), \qquad
+        \frac{d^2L}{du^2} = a q^\gamma p \left[\gamma^2 p s + (1 + 2\gamma) q - \gamma q s\right]
+
+    (from :math:`dq/du = -pq`, :math:`dp/du = pq`, :math:`ds/du = -q`). ``Focal(gamma=0)`` is
+    ``Logistic``. Class weights as Logistic: ``alpha`` (weight of positives, :math:`1-\alpha` for
+    negatives, as in the paper) or ``class_weight=(a0, a1)``.
+
+    Hessian: for :math:`\gamma > 0` the exact value is negative for badly misclassified samples.
+    ``"upper"`` (default) drops the one negative term :math:`-\gamma q s`: a positive upper bound of
+    the curvature, equal to the exact value at :math:`\gamma = 0`, whose Newton steps never
+    overshoot. ``"exact"`` returns the true value; a float floors the exact value.
+    Start score: 1-D solve. Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017).
     """
 
     name = "focal"
-    default_metric = "focal"
+    value_kernel = K.focal_value
+    hessians = {"upper": K.focal_grad_hess_upper, "exact": K.focal_grad_hess}
     hessian_may_be_negative = True
-    _grad_hess_kernel = staticmethod(K.focal_grad_hess)
-    _value_kernel = staticmethod(K.focal_value)
-    _hessian_choices = ("upper", "exact")
+    start = _start.SOLVE
 
     def __init__(self, gamma=2.0, alpha=None, class_weight=None, hessian="upper"):
         self._init(gamma=gamma, alpha=alpha, class_weight=class_weight, hessian=hessian)
 
     def _theta(self):
         a0, a1 = _binary_class_weights(self, 1.0, self.alpha, self.class_weight)
-        gamma = V.check_positive("gamma", self.gamma, allow_zero=True)
-        return [a0, a1, gamma, 1.0 if self._params.get("hessian") == "upper" else 0.0]
-
-    def _init_score(self, y, w):
-        a0, a1 = self._theta_array[:2]
-        w0, w1 = self._class_totals(y, w)
-        return self._solve(y, w, x0=clamped_logit(a1 * w1 / (a1 * w1 + a0 * w0)))
+        return [a0, a1, V.check_positive("gamma", self.gamma, allow_zero=True)]
 
 
 @register
 class Exponential(BinaryLoss):
-    """AdaBoost's exponential loss e^{-t z} (t = 2y - 1), exact up to |margin| 50, then continued
-    by its second-order Taylor expansion so that it stays finite (see the kernel).
-    predict: p = sigmoid(2 z) (the population minimiser is half the log-odds).
-    init_score: (1/2) log(W1 / W0), clamped."""
+    r"""AdaBoost's exponential loss :math:`L = e^{-u}`, exact up to :math:`-u = 50`, then continued by
+    its second-order Taylor expansion so that it stays finite. Its population minimiser is half the
+    log-odds, so ``predict`` is :math:`p = \sigma(2z)`. Start score: :math:`\frac12 \log(W_1/W_0)`,
+    clamped. Reference: Friedman, Hastie & Tibshirani (2000).
+    """
 
     name = "exponential"
-    link = "logit_half"
-    default_metric = "exponential"
-    _grad_hess_kernel = staticmethod(K.exponential_grad_hess)
-    _value_kernel = staticmethod(K.exponential_value)
+    link = links.Logit(scale=2.0)
+    value_kernel = K.exponential_value
+    hessians = {"exact": K.exponential_grad_hess}
 
     def __init__(self, hessian="exact"):
         self._init(hessian=hessian)
-
-    def _init_score(self, y, w):
-        w0, w1 = self._class_totals(y, w)
-        return 0.5 * clamped_logit(w1 / (w0 + w1))
 
 
 @register
 class SmoothHinge(BinaryLoss):
-    """Smooth hinge (Rennie & Srebro 2005) on m = t z: 1/2 - m (m <= 0), (1 - m)^2/2 (0 < m < 1),
-    0 (m >= 1). Exact Hessian is 0 outside (0, 1): default ``hessian="constant"`` returns 1 (an upper
-    bound). predict: the probability whose optimal margin is z (see links). init_score: 1-D solve."""
+    r"""Smooth hinge on :math:`m = u`: :math:`1/2 - m` (:math:`m \le 0`), :math:`(1 - m)^2/2`
+    (:math:`0 < m < 1`), 0 (:math:`m \ge 1`). The exact Hessian is 0 outside (0, 1): the default
+    ``hessian="constant"`` returns 1 (an upper bound). ``predict``: the probability whose optimal
+    margin is :math:`z` (``links.SmoothHingeLink``). Start score: that link of the class rate.
+    Reference: Rennie & Srebro (2005).
+    """
 
     name = "smooth_hinge"
-    link = "smooth_hinge"
-    default_metric = "smooth_hinge"
-    _grad_hess_kernel = staticmethod(K.smooth_hinge_grad_hess)
-    _value_kernel = staticmethod(K.smooth_hinge_value)
-    _hessian_choices = ("constant", "exact")
-    _hessian_bound = 1.0
+    link = links.SmoothHingeLink()
+    value_kernel = K.smooth_hinge_value
+    hessians = {"constant": Constant(1.0), "exact": K.smooth_hinge_grad_hess}
 
     def __init__(self, hessian="constant"):
         self._init(hessian=hessian)
 
-    def _init_score(self, y, w):
-        return self._solve(y, w, lo=-1.0, hi=1.0)
-
 
 @register
 class SquaredHinge(BinaryLoss):
-    """Squared hinge max(0, 1 - t z)^2. Exact Hessian 2 [t z < 1], 0 beyond, where the gradient is 0
-    too (no step can explode), so the default is exact; ``hessian="constant"`` returns 2 everywhere.
-    predict: p = (1 + z)/2 clipped. init_score: (W1 - W0) / W (closed form)."""
+    r"""Squared hinge :math:`L = \max(0, 1 - u)^2`. Exact Hessian :math:`2[u < 1]`, 0 beyond where the
+    gradient is 0 too (no step can explode), so the default is exact; ``"constant"``: 2.
+    ``predict``: :math:`p = (1 + z)/2` clipped. Start score: :math:`(W_1 - W_0)/W`.
+    """
 
     name = "squared_hinge"
-    link = "squared_hinge"
-    default_metric = "squared_hinge"
-    _grad_hess_kernel = staticmethod(K.squared_hinge_grad_hess)
-    _value_kernel = staticmethod(K.squared_hinge_value)
-    _hessian_choices = ("exact", "constant")
-    _hessian_bound = 2.0
+    link = links.SquaredHingeLink()
+    value_kernel = K.squared_hinge_value
+    hessians = {"exact": K.squared_hinge_grad_hess, "constant": Constant(2.0)}
 
     def __init__(self, hessian="exact"):
         self._init(hessian=hessian)
-
-    def _init_score(self, y, w):
-        w0, w1 = self._class_totals(y, w)
-        return (w1 - w0) / (w0 + w1)
-
-
-__all__ = ["Logistic", "Focal", "Exponential", "SmoothHinge", "SquaredHinge"]

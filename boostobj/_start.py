@@ -1,0 +1,245 @@
+"""Start scores: the one routine behind ``loss.init_score`` and ``boostobj.dask.init_score``.
+
+A loss declares its start rule (``Loss.start``):
+
+* ``MEAN``: link(weighted mean of the labels), the exact optimum of squared error and of the
+  exponential-family losses with their canonical link (Poisson, Gamma, Tweedie with the log link);
+* ``quantile(alpha)``: link(weighted alpha-quantile) (absolute error, pinball; quantiles commute with
+  monotone links);
+* ``CLASS_RATES``: link(class-weighted class frequencies), the exact optimum of proper
+  classification losses (logistic, softmax, exponential, hinges with their own links);
+* ``SOLVE``: a safeguarded 1-D Newton/bisection in link space on the summed exact gradient
+  (regression: bracketed by the label range; binary: on the two class totals), or a k-D Newton on
+  the class totals (multiclass).
+
+The rules read the labels only through a few reductions of a *label data* object: ``LocalLabels``
+here (numpy arrays), ``boostobj.dask.DaskLabels`` (the same reductions summed over blocks), so a
+start score on a cluster is computed by the very same code as on one machine.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _validation as V
+from .links import PROB_FLOOR
+
+def weighted_quantile(y, w, alpha):
+    """The smallest c with W(y <= c) >= alpha W: a minimiser of sum_i w_i pinball_alpha(y_i - c)."""
+    order = np.argsort(y, kind="stable")
+    ys = y[order]
+    ws = np.ones_like(ys) if w.size == 0 else w[order].astype(np.float64)
+    cum = np.cumsum(ws)
+    # Ignore zero-weight samples at the ends: they carry no loss.
+    target = alpha * cum[-1]
+    j = int(np.searchsorted(cum, target * (1.0 - 1e-12), side="left"))
+    j = min(j, ys.shape[0] - 1)
+    while j > 0 and ws[j] == 0.0:  # land on a sample that actually carries weight
+        j -= 1
+    return float(ys[j])
+
+
+def newton_1d(sum_grad_hess, lo, hi, x0=None, xtol=1e-13, max_iter=200):
+    """Root of a non-decreasing G(c) = sum_i w_i dL_i/dc in [lo, hi] (safeguarded Newton).
+
+    ``sum_grad_hess(c) -> (G, H)``. Newton steps are taken when they stay inside the bracket that
+    keeps the sign change, bisection otherwise, so it converges for any monotone G (piecewise-linear
+    ones included). Returns the bracket end when G has no sign change inside.
+    """
+    g_lo, _ = sum_grad_hess(lo)
+    if g_lo >= 0:
+        return lo
+    g_hi, _ = sum_grad_hess(hi)
+    if g_hi <= 0:
+        return hi
+    x = 0.5 * (lo + hi) if x0 is None or not (lo < x0 < hi) else x0
+    for _ in range(max_iter):
+        g, h = sum_grad_hess(x)
+        if g == 0.0:
+            return x
+        if g > 0:
+            hi = x
+        else:
+            lo = x
+        step_ok = h > 0
+        x_new = x - g / h if step_ok else 0.5 * (lo + hi)
+        if not (lo < x_new < hi):
+            x_new = 0.5 * (lo + hi)
+        if abs(x_new - x) <= xtol * (1.0 + abs(x)) or hi - lo <= xtol * (1.0 + abs(x)):
+            return x_new
+        x = x_new
+    return x
+
+
+def newton_kd(value_and_grad, x0, free, max_iter=100, gtol=1e-12):
+    """Minimise a smooth function of a k-vector over the coordinates in ``free``.
+
+    The Hessian is taken by central differences of the exact gradient (k calls), symmetrised and
+    regularised; steps are damped by a backtracking line search on the value, so every iteration
+    decreases the objective. Used for softmax focal, whose optimal constant has no closed form.
+    """
+    x = np.array(x0, dtype=np.float64)
+    idx = np.flatnonzero(free)
+    f, g = value_and_grad(x)
+    for _ in range(max_iter):
+        gf = g[idx]
+        if np.max(np.abs(gf)) <= gtol * max(1.0, abs(f)):
+            break
+        m = idx.size
+        hess = np.empty((m, m))
+        for a, i in enumerate(idx):
+            step = 1e-5 * (1.0 + abs(x[i]))
+            xp = x.copy()
+            xm = x.copy()
+            xp[i] += step
+            xm[i] -= step
+            hess[:, a] = (value_and_grad(xp)[1][idx] - value_and_grad(xm)[1][idx]) / (2 * step)
+        hess = 0.5 * (hess + hess.T)
+        # A softmax objective is flat along the all-ones direction: the ridge keeps H invertible.
+        ridge = 1e-12 * max(1.0, float(np.max(np.abs(np.diag(hess)))))
+        try:
+            direction = -np.linalg.solve(hess + ridge * np.eye(m), gf)
+        except np.linalg.LinAlgError:
+            direction = -gf
+        if np.dot(direction, gf) >= 0:  # not a descent direction (indefinite H): fall back
+            direction = -gf
+        t = 1.0
+        while t > 1e-12:
+            xn = x.copy()
+            xn[idx] += t * direction
+            fn, gn = value_and_grad(xn)
+            if fn <= f + 1e-4 * t * np.dot(direction, gf):
+                break
+            t *= 0.5
+        else:
+            break
+        if np.max(np.abs(xn - x)) <= 1e-15 * (1.0 + np.max(np.abs(x))):
+            x, f, g = xn, fn, gn
+            break
+        x, f, g = xn, fn, gn
+    return x
+
+
+# -- label data: the reductions a start rule may ask for ------------------------------------------
+class LocalLabels:
+    """Validated labels and weights in memory (``loss.init_score``)."""
+
+    def __init__(self, loss: Any, y: Any, sample_weight: Any = None, n_classes: int | None = None):
+        self.n_classes = loss.resolve_n_classes(y, n_classes)
+        self.y = V.as_labels(y, None, loss.domain, self.n_classes, what=repr(loss))
+        self.w = V.as_weights(sample_weight, self.y.shape[0])
+        if self.y.shape[0] == 0:
+            raise ValueError("init_score needs at least one label")
+
+    def total_weight(self) -> float:
+        return float(self.w.sum()) if self.w.size else float(self.y.shape[0])
+
+    def class_totals(self, weighted: bool = True) -> np.ndarray:
+        w = self.w if weighted and self.w.size else None
+        return np.bincount(self.y.astype(np.int64), weights=w, minlength=self.n_classes).astype(np.float64)
+
+    def weighted_mean(self) -> float:
+        return float(np.mean(self.y)) if self.w.size == 0 else float(np.dot(self.w, self.y) / self.w.sum())
+
+    def label_range(self) -> tuple[float, float]:
+        return float(self.y.min()), float(self.y.max())
+
+    def weighted_quantile(self, alpha: float) -> float:
+        return weighted_quantile(self.y, self.w, alpha)
+
+    def sum_grad_hess(self, loss: Any, c: float) -> tuple[float, float]:
+        g, h = loss.grad_hess(self.y, np.full(self.y.shape[0], c), self.w if self.w.size else None)
+        return float(g.sum()), float(h.sum())
+
+
+# -- start rules ------------------------------------------------------------------------------------
+class StartRule:
+    """How a loss's optimal constant follows from its label data."""
+
+    def __call__(self, loss: Any, data: Any) -> Any:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return type(self).__name__
+
+
+class _Mean(StartRule):
+    def __call__(self, loss, data):
+        return float(loss.link.link(data.weighted_mean()))
+
+
+class _Quantile(StartRule):
+    def __init__(self, alpha):
+        self.alpha = alpha  # a number, or the name of the loss parameter that holds it
+
+    def __call__(self, loss, data):
+        alpha = getattr(loss, self.alpha) if isinstance(self.alpha, str) else self.alpha
+        return float(loss.link.link(data.weighted_quantile(float(alpha))))
+
+
+def quantile(alpha: float | str) -> StartRule:
+    """Start rule: link of the weighted alpha-quantile (``alpha`` a number or a parameter name)."""
+    return _Quantile(alpha)
+
+
+def _class_rates(loss, data):
+    """Class frequencies weighted by the loss's class weights (what its optimum depends on)."""
+    return loss.class_mass(data.class_totals())
+
+
+class _ClassRates(StartRule):
+    def __call__(self, loss, data):
+        rates = _class_rates(loss, data)
+        if loss.task == "binary":
+            return float(loss.link.link(rates[1] / rates.sum()))
+        return loss.link.link(rates)
+
+
+class _Solve(StartRule):
+    def __call__(self, loss, data):
+        exact = loss.exact()
+        if loss.task == "regression":
+            lo, hi = (float(v) for v in loss.link.link(np.array(data.label_range())))
+            if lo == hi:
+                return lo
+            x0 = min(max(float(loss.link.link(data.weighted_mean())), lo), hi)
+            return newton_1d(lambda c: data.sum_grad_hess(exact, c), lo, hi, x0=x0)
+        # classification: the loss at a constant depends on the labels only through class totals
+        totals = data.class_totals()
+        labels = np.arange(totals.shape[0], dtype=np.float64)
+        present = totals > 0
+        x0 = _ClassRates()(loss, data)
+        if loss.task == "binary":
+            lo, hi = (float(v) for v in loss.link.link(np.array([PROB_FLOOR, 1.0 - PROB_FLOOR])))
+
+            def sum_grad_hess(c):
+                g, h = exact.grad_hess(labels, np.full(2, c), totals)
+                return float(g.sum()), float(h.sum())
+
+            return newton_1d(sum_grad_hess, lo, hi, x0=x0)
+        if present.sum() < 2:
+            return x0
+        rows, row_weights = labels[present], totals[present]
+
+        def value_and_grad(x):
+            z = np.tile(x, (rows.shape[0], 1))
+            g, _ = exact.grad_hess(rows, z, row_weights)
+            return float(exact.loss(rows, z, row_weights).sum()), g.sum(axis=0)
+
+        x = newton_kd(value_and_grad, x0, present)
+        # softmax margins are defined up to a constant: keep the start's scale for absent classes
+        return x - np.max(x[present]) + np.max(x0[present])
+
+
+MEAN = _Mean()
+CLASS_RATES = _ClassRates()
+SOLVE = _Solve()
+
+
+def start_score(loss: Any, data: Any) -> Any:
+    """The constant raw score minimising ``loss`` over the label data (float, or (k,) margins)."""
+    if not data.total_weight() > 0:
+        raise ValueError("init_score needs a positive total sample weight")
+    loss = loss.resolve(data)
+    return loss.start(loss, data)
