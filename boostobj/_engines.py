@@ -29,6 +29,17 @@ def labels_and_weights(dataset):
     return y, w
 
 
+def check_float32_labels(y, engine):
+    """Both engines store labels as float32: a label beyond its range would become inf (XGBoost
+    raises, LightGBM trains on garbage after a cast warning). Refuse it clearly in both."""
+    y = np.asarray(y, dtype=np.float64)
+    big = np.abs(y) > np.finfo(np.float32).max
+    if big.any():
+        i = int(np.flatnonzero(big)[0])
+        raise ValueError(f"y has a label beyond the float32 range ({float(y[i])!r} at row {i}); {engine} stores labels "
+                         "as float32: rescale the target")
+
+
 def unpack(a, b, sample_weight):
     """(y_true, raw, sample_weight) from either call pattern."""
     if is_engine_dataset(b):

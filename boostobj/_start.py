@@ -26,7 +26,26 @@ from . import _validation as V
 from .links import PROB_FLOOR
 
 def weighted_quantile(y, w, alpha):
-    """The smallest c with W(y <= c) >= alpha W: a minimiser of sum_i w_i pinball_alpha(y_i - c)."""
+    """The weighted alpha-quantile: the smallest label c with W(y <= c) >= alpha W.
+
+    It minimises sum_i w_i pinball_alpha(y_i - c). When the sorted position found has zero weight,
+    it steps down to the nearest sample that carries weight (zero-weight samples carry no loss);
+    the comparison with alpha W has a relative tolerance of 1e-12.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,)
+        Labels, n >= 1.
+    w : ndarray of shape (n,) or (0,)
+        Non-negative weights; an empty array means every weight is 1.
+    alpha : float
+        Quantile level in (0, 1).
+
+    Returns
+    -------
+    float
+        One of the labels.
+    """
     order = np.argsort(y, kind="stable")
     ys = y[order]
     ws = np.ones_like(ys) if w.size == 0 else w[order].astype(np.float64)
@@ -43,9 +62,27 @@ def weighted_quantile(y, w, alpha):
 def newton_1d(sum_grad_hess, lo, hi, x0=None, xtol=1e-13, max_iter=200):
     """Root of a non-decreasing G(c) = sum_i w_i dL_i/dc in [lo, hi] (safeguarded Newton).
 
-    ``sum_grad_hess(c) -> (G, H)``. Newton steps are taken when they stay inside the bracket that
-    keeps the sign change, bisection otherwise, so it converges for any monotone G (piecewise-linear
-    ones included). Returns the bracket end when G has no sign change inside.
+    Newton steps are taken when they stay inside the bracket that keeps the sign change, bisection
+    otherwise (also when H <= 0), so it converges for any monotone G (piecewise-linear ones
+    included).
+
+    Parameters
+    ----------
+    sum_grad_hess : callable
+        ``sum_grad_hess(c) -> (G, H)``: the summed gradient and Hessian at the constant ``c``.
+    lo, hi : float
+        The bracket, ``lo < hi``.
+    x0 : float, optional
+        Starting point, used when strictly inside (lo, hi); the midpoint otherwise.
+    xtol : float, default=1e-13
+        Stops when a step, or the bracket, is below ``xtol * (1 + |x|)``.
+    max_iter : int, default=200
+        Maximum number of iterations; the last iterate is returned when it is reached.
+
+    Returns
+    -------
+    float
+        The root; ``lo`` when G(lo) >= 0 and ``hi`` when G(hi) <= 0 (no sign change inside).
     """
     g_lo, _ = sum_grad_hess(lo)
     if g_lo >= 0:
@@ -73,11 +110,32 @@ def newton_1d(sum_grad_hess, lo, hi, x0=None, xtol=1e-13, max_iter=200):
 
 
 def newton_kd(value_and_grad, x0, free, max_iter=100, gtol=1e-12):
-    """Minimise a smooth function of a k-vector over the coordinates in ``free``.
+    """Minimise a smooth function of a k-vector over the coordinates in ``free`` (damped Newton).
 
-    The Hessian is taken by central differences of the exact gradient (k calls), symmetrised and
-    regularised; steps are damped by a backtracking line search on the value, so every iteration
-    decreases the objective. Used for softmax focal, whose optimal constant has no closed form.
+    The Hessian is taken by central differences of the exact gradient (two gradient calls per free
+    coordinate), symmetrised and regularised by a tiny ridge; a direction that is not a descent
+    direction falls back to the negative gradient. Steps are damped by a backtracking (Armijo)
+    line search on the value, so every iteration decreases the objective. Used for softmax focal,
+    whose optimal constant has no closed form.
+
+    Parameters
+    ----------
+    value_and_grad : callable
+        ``value_and_grad(x) -> (f, g)``: the value (float) and gradient (k-vector) at ``x``.
+    x0 : array_like of shape (k,)
+        Starting point.
+    free : array_like of bool, shape (k,)
+        The coordinates to optimise; the others keep their value from ``x0``.
+    max_iter : int, default=100
+        Maximum number of Newton iterations.
+    gtol : float, default=1e-12
+        Stops when the largest free gradient entry is <= ``gtol * max(1, |f|)``.
+
+    Returns
+    -------
+    ndarray of shape (k,)
+        The minimiser found (float64). Iteration also stops when the line search cannot decrease
+        the value or a step no longer moves ``x``.
     """
     x = np.array(x0, dtype=np.float64)
     idx = np.flatnonzero(free)
@@ -123,7 +181,32 @@ def newton_kd(value_and_grad, x0, free, max_iter=100, gtol=1e-12):
 
 # -- label data: the reductions a start rule may ask for ------------------------------------------
 class LocalLabels:
-    """Validated labels and weights in memory (``loss.init_score``)."""
+    """Validated labels and weights in memory, the label data of ``loss.init_score``.
+
+    Provides the reductions a start rule may ask for (the same interface as
+    ``boostobj.dask.DaskLabels``). Weights whose sum could overflow float64 are divided by their
+    maximum: only their ratios matter for a start score.
+
+    Parameters
+    ----------
+    loss : Loss
+        The loss whose label domain and number of classes apply.
+    y : array_like of shape (n,)
+        Labels.
+    sample_weight : array_like of shape (n,), optional
+        Non-negative per-row weights.
+    n_classes : int, optional
+        Number of classes, for classification losses (covers classes missing from the end of
+        ``y``).
+
+    Raises
+    ------
+    TypeError
+        If the labels are not numeric.
+    ValueError
+        If a label is outside the loss's domain or not finite, a weight is invalid, there are no
+        labels, or ``n_classes`` conflicts with the loss.
+    """
 
     def __init__(self, loss: Any, y: Any, sample_weight: Any = None, n_classes: int | None = None):
         self.n_classes = loss.resolve_n_classes(y, n_classes)
@@ -131,24 +214,86 @@ class LocalLabels:
         self.w = V.as_weights(sample_weight, self.y.shape[0])
         if self.y.shape[0] == 0:
             raise ValueError("init_score needs at least one label")
+        if self.w.size and self.w.max() > 1e300 / self.w.size:
+            # only relative weights matter for a start score: rescale weights whose sum could overflow
+            self.w = self.w / self.w.max()
 
     def total_weight(self) -> float:
+        """Return the sum of the sample weights (the number of labels when unweighted).
+
+        Returns
+        -------
+        float
+            The total weight.
+        """
         return float(self.w.sum()) if self.w.size else float(self.y.shape[0])
 
     def class_totals(self, weighted: bool = True) -> np.ndarray:
+        """Return the total (weighted) count of each class 0..k-1.
+
+        Parameters
+        ----------
+        weighted : bool, default=True
+            Sum the sample weights (True) or count the labels (False).
+
+        Returns
+        -------
+        ndarray of shape (k,)
+            Float64 totals, one per class.
+        """
         w = self.w if weighted and self.w.size else None
         return np.bincount(self.y.astype(np.int64), weights=w, minlength=self.n_classes).astype(np.float64)
 
     def weighted_mean(self) -> float:
+        """Return the weighted mean of the labels (plain mean when unweighted).
+
+        Returns
+        -------
+        float
+            The mean label.
+        """
         return float(np.mean(self.y)) if self.w.size == 0 else float(np.dot(self.w, self.y) / self.w.sum())
 
     def label_range(self) -> tuple[float, float]:
+        """Return the smallest and the largest label.
+
+        Returns
+        -------
+        (float, float)
+            (smallest label, largest label).
+        """
         return float(self.y.min()), float(self.y.max())
 
     def weighted_quantile(self, alpha: float) -> float:
+        """Return the smallest label c with W(y <= c) >= alpha W (see the module function).
+
+        Parameters
+        ----------
+        alpha : float
+            Quantile level in (0, 1).
+
+        Returns
+        -------
+        float
+            A label of the data.
+        """
         return weighted_quantile(self.y, self.w, alpha)
 
     def sum_grad_hess(self, loss: Any, c: float) -> tuple[float, float]:
+        """Sum ``loss``'s weighted gradient and Hessian over all rows at the constant margin ``c``.
+
+        Parameters
+        ----------
+        loss : Loss
+            A regression or binary loss (its own Hessian policy is used).
+        c : float
+            The constant raw margin.
+
+        Returns
+        -------
+        (float, float)
+            The summed gradient G and Hessian H.
+        """
         g, h = loss.grad_hess(self.y, np.full(self.y.shape[0], c), self.w if self.w.size else None)
         return float(g.sum()), float(h.sum())
 
@@ -179,7 +324,19 @@ class _Quantile(StartRule):
 
 
 def quantile(alpha: float | str) -> StartRule:
-    """Start rule: link of the weighted alpha-quantile (``alpha`` a number or a parameter name)."""
+    """Start rule: the link of the weighted alpha-quantile of the labels.
+
+    Parameters
+    ----------
+    alpha : float or str
+        The quantile level in (0, 1), or the name of the loss parameter that holds it (read from
+        the loss when the rule is applied, e.g. ``quantile("alpha")``).
+
+    Returns
+    -------
+    StartRule
+        The rule, to assign to a loss class's ``start``.
+    """
     return _Quantile(alpha)
 
 
@@ -238,7 +395,28 @@ SOLVE = _Solve()
 
 
 def start_score(loss: Any, data: Any) -> Any:
-    """The constant raw score minimising ``loss`` over the label data (float, or (k,) margins)."""
+    """The constant raw score minimising ``loss`` over the label data.
+
+    The loss is first resolved for the data (``loss.resolve``: wrappers such as ``ClassBalanced``
+    become their weighted base loss), then its start rule is applied.
+
+    Parameters
+    ----------
+    loss : Loss
+        The loss.
+    data : LocalLabels or boostobj.dask.DaskLabels
+        The label data (its reductions are all the rule reads).
+
+    Returns
+    -------
+    float or ndarray of shape (k,)
+        The start score in margin space; (k,) margins for multiclass losses.
+
+    Raises
+    ------
+    ValueError
+        If the total sample weight is not positive.
+    """
     if not data.total_weight() > 0:
         raise ValueError("init_score needs a positive total sample weight")
     loss = loss.resolve(data)

@@ -104,3 +104,33 @@ def check_open_unit(name, value):
     if not (0.0 < v < 1.0):
         raise ValueError(f"{name} must be in the open interval (0, 1), got {value!r}")
     return v
+
+
+def class_vector(name, values, n_classes=None):
+    """Per-class positive weights as a float64 vector (None stays None).
+
+    Accepts a sequence or array (index = class) or a dict {class index: weight} covering classes
+    0..k-1. ``"balanced"`` is refused with the alternatives: it depends on the training labels, and
+    a loss holds no data.
+    """
+    if values is None:
+        return None
+    if isinstance(values, str):
+        raise ValueError(
+            f"{name}={values!r} is not supported: it depends on the training labels and a loss holds no data. "
+            f"Give one weight per class (a sequence, an array such as scikit-learn's compute_class_weight("
+            f"'balanced', classes=..., y=y), or a dict {{class: weight}}), or use bo.ClassBalanced(...)")
+    if isinstance(values, dict):
+        keys = sorted(values)
+        if keys != list(range(len(keys))):
+            raise ValueError(f"{name} as a dict must have the class indices 0..k-1 as keys, got {keys!r}")
+        values = [values[k] for k in keys]
+    try:
+        v = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be one positive weight per class, got {values!r}") from None
+    if v.ndim != 1 or v.shape[0] < 2 or (n_classes is not None and v.shape[0] != n_classes) \
+            or not (np.isfinite(v).all() and (v > 0).all()):
+        count = "at least 2" if n_classes is None else str(n_classes)
+        raise ValueError(f"{name} must be a sequence of {count} positive weights (one per class), got {values!r}")
+    return v

@@ -1,5 +1,7 @@
-"""Label domains: which labels a loss accepts, the error that names the first bad one, and a
-generator of typical labels for tests (``boostobj.testing`` and the derivative tests draw from it).
+"""Label domains: which labels a loss accepts, and the error that names the first bad one.
+
+Each domain also has a generator of typical labels for tests (``boostobj.testing`` and the
+derivative tests draw from it).
 
 ``check(y, name, n_classes)`` receives finite float64 labels (shape and finiteness are checked
 before, in one place) and raises ValueError naming the value and the row of the first bad label.
@@ -14,26 +16,95 @@ def _first_bad(mask: np.ndarray) -> int:
 
 
 class Domain:
-    """Base class: every finite label is accepted. Subclass it for a domain of your own."""
+    """Base class of label domains: every finite label is accepted. Subclass it for a domain of your own.
+
+    A subclass overrides ``bad`` (and ``description`` or ``describe`` for the error message) and
+    ``sample``.
+
+    Attributes
+    ----------
+    description : str
+        What the labels must be, as used in error messages ("... must contain {description} ...").
+    is_classes : bool
+        True when the labels are class indices (the loss then needs the number of classes).
+    """
 
     description = "finite real numbers"
     is_classes = False  # labels are class indices (the loss needs n_classes)
 
     def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
-        """Boolean mask of the labels outside the domain."""
+        """Boolean mask of the labels outside the domain.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n,)
+            Finite float64 labels.
+        n_classes : int, optional
+            Number of classes, for domains of class indices.
+
+        Returns
+        -------
+        ndarray of bool, shape (n,)
+            True where a label is outside the domain (all False in the base class).
+        """
         return np.zeros(y.shape, dtype=bool)
 
     def check(self, y: np.ndarray, name: str = "y", n_classes: int | None = None, what: str = "this loss") -> None:
+        """Raise if any label is outside the domain.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n,)
+            Finite float64 labels (shape and finiteness are checked before).
+        name : str, default="y"
+            Name of the labels in the error message.
+        n_classes : int, optional
+            Number of classes, for domains of class indices.
+        what : str, default="this loss"
+            What the labels are for, in the error message (usually the loss's repr).
+
+        Raises
+        ------
+        ValueError
+            Naming the value and the row of the first label outside the domain.
+        """
         bad = self.bad(y, n_classes)
         if bad.any():
             i = _first_bad(bad)
             raise ValueError(f"{name} must contain {self.describe(n_classes)} for {what}, got {float(y[i])!r} at row {i}")
 
     def describe(self, n_classes: int | None = None) -> str:
+        """What the labels must be, for error messages (``description`` in the base class).
+
+        Parameters
+        ----------
+        n_classes : int, optional
+            Number of classes, for domains whose description depends on it.
+
+        Returns
+        -------
+        str
+            The description, e.g. "non-negative numbers".
+        """
         return self.description
 
     def sample(self, rng: np.random.Generator, n: int, n_classes: int | None = None) -> np.ndarray:
-        """Typical labels of this domain (float64)."""
+        """Typical labels of this domain (float64), for tests.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Source of randomness.
+        n : int
+            Number of labels.
+        n_classes : int, optional
+            Number of classes, for domains of class indices.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            Random labels of the domain (normal with standard deviation 3 in the base class).
+        """
         return rng.normal(0.0, 3.0, n)
 
     def __repr__(self) -> str:
@@ -41,10 +112,14 @@ class Domain:
 
 
 class Real(Domain):
+    """Every finite real number (regression with the identity link)."""
+
     pass
 
 
 class NonNegative(Domain):
+    """Labels >= 0 (Poisson, Tweedie). ``sample`` draws Poisson counts, zeros included."""
+
     description = "non-negative numbers"
 
     def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
@@ -57,6 +132,8 @@ class NonNegative(Domain):
 
 
 class Positive(Domain):
+    """Labels > 0 (Gamma). ``sample`` draws from a Gamma distribution shifted by 1e-3."""
+
     description = "positive numbers"
 
     def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
@@ -67,6 +144,8 @@ class Positive(Domain):
 
 
 class Binary(Domain):
+    """Labels exactly 0 or 1 (binary classification). ``sample`` includes both classes when n >= 2."""
+
     description = "only 0 and 1"
     is_classes = True
 
@@ -75,12 +154,12 @@ class Binary(Domain):
 
     def sample(self, rng: np.random.Generator, n: int, n_classes: int | None = None) -> np.ndarray:
         y = rng.integers(0, 2, n).astype(np.float64)
-        y[:2] = [0.0, 1.0]
+        y[:2] = [0.0, 1.0][:n]
         return y
 
 
 class UnitInterval(Domain):
-    """Soft binary labels: probabilities of class 1."""
+    """Soft binary labels in [0, 1]: probabilities of class 1. ``sample`` includes 0 and 1 when n >= 2."""
 
     description = "numbers in [0, 1]"
 
@@ -89,12 +168,15 @@ class UnitInterval(Domain):
 
     def sample(self, rng: np.random.Generator, n: int, n_classes: int | None = None) -> np.ndarray:
         y = rng.uniform(0.0, 1.0, n)
-        y[:2] = [0.0, 1.0]
+        y[:2] = [0.0, 1.0][:n]
         return y
 
 
 class Classes(Domain):
-    """Integer class indices 0..k-1."""
+    """Integer class indices 0..k-1 (multiclass); the bound k - 1 is checked when ``n_classes`` is given.
+
+    ``sample`` draws from ``n_classes`` classes (3 when None), every class present when n >= k.
+    """
 
     is_classes = True
 
@@ -109,7 +191,7 @@ class Classes(Domain):
     def sample(self, rng: np.random.Generator, n: int, n_classes: int | None = None) -> np.ndarray:
         k = n_classes or 3
         y = rng.integers(0, k, n).astype(np.float64)
-        y[:k] = np.arange(k)
+        y[:k] = np.arange(k)[:n]
         return y
 
 

@@ -58,12 +58,14 @@ def _elementwise_grad_hess(kernel):
     def driver(lo, hi, y, z, w, w_step, theta, hmode, hval, g_out, h_out):
         # (token & 0) == 0: ties the on-disk cache entry to the kernel sources (see kernels/).
         ys, zs, gs, hs = y[lo:hi], z[lo:hi], g_out[lo:hi], h_out[lo:hi + (token & 0)]
+        finite = True  # every stored value finite (read back: a float32 store can overflow)
         if w_step == 0:
             w0 = float(w[0])
             for i in range(zs.shape[0]):
                 g, h = kernel(float(ys[i]), float(zs[i]), theta)
                 gs[i] = g * w0
                 hs[i] = _apply_policy(h, hmode, hval) * w0
+                finite &= (abs(gs[i]) < np.inf) & (abs(hs[i]) < np.inf)
         else:
             ws = w[lo:hi]
             for i in range(zs.shape[0]):
@@ -71,6 +73,8 @@ def _elementwise_grad_hess(kernel):
                 wi = float(ws[i])
                 gs[i] = g * wi
                 hs[i] = _apply_policy(h, hmode, hval) * wi
+                finite &= (abs(gs[i]) < np.inf) & (abs(hs[i]) < np.inf)
+        return finite
 
     return driver
 
@@ -81,14 +85,18 @@ def _elementwise_value(kernel):
     @njit(cache=True, nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
     def driver(lo, hi, y, z, w, w_step, theta, out):
         ys, zs, os_ = y[lo:hi], z[lo:hi], out[lo:hi + (token & 0)]
+        finite = True
         if w_step == 0:
             w0 = float(w[0])
             for i in range(zs.shape[0]):
                 os_[i] = kernel(float(ys[i]), float(zs[i]), theta) * w0
+                finite &= abs(os_[i]) < np.inf
         else:
             ws = w[lo:hi]
             for i in range(zs.shape[0]):
                 os_[i] = kernel(float(ys[i]), float(zs[i]), theta) * float(ws[i])
+                finite &= abs(os_[i]) < np.inf
+        return finite
 
     return driver
 
@@ -100,6 +108,7 @@ def _rowwise_grad_hess(kernel):
     def driver(lo, hi, y, z, w, w_step, theta, hmode, hval, g_out, h_out):
         ys, zs, gs, hs = y[lo:hi], z[lo:hi], g_out[lo:hi], h_out[lo:hi + (token & 0)]
         k = zs.shape[1]
+        finite = True
         for i in range(zs.shape[0]):
             gi = gs[i]
             hi_ = hs[i]
@@ -108,6 +117,8 @@ def _rowwise_grad_hess(kernel):
             for j in range(k):
                 gi[j] = gi[j] * wi
                 hi_[j] = _apply_policy(float(hi_[j]), hmode, hval) * wi
+                finite &= (abs(gi[j]) < np.inf) & (abs(hi_[j]) < np.inf)
+        return finite
 
     return driver
 
@@ -118,8 +129,11 @@ def _rowwise_value(kernel):
     @njit(cache=True, nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
     def driver(lo, hi, y, z, w, w_step, theta, out):
         ys, zs, os_ = y[lo:hi], z[lo:hi], out[lo:hi + (token & 0)]
+        finite = True
         for i in range(zs.shape[0]):
             os_[i] = kernel(int(ys[i]), zs[i], theta) * float(w[(lo + i) * w_step])
+            finite &= abs(os_[i]) < np.inf
+        return finite
 
     return driver
 
@@ -153,9 +167,9 @@ def set_num_threads(n):
         raise ValueError(f"n must be >= 1, got {n!r}")
     with _pool_lock:
         _num_threads = int(n)
-        if _pool is not None:
-            _pool.shutdown(wait=False)
-            _pool = None
+        # No shutdown: a call running in another thread may still submit to the old pool. Dropping
+        # the reference is enough; its idle workers exit when it is garbage-collected.
+        _pool = None
 
 
 def get_num_threads():
@@ -189,13 +203,13 @@ def weights_and_step(w):
 
 
 def launch(driver, n, *args):
-    """Run ``driver`` over rows [0, n), split across threads when the array is large."""
+    """Run ``driver`` over rows [0, n), split across threads when the array is large; True when
+    every value written is finite."""
     chunks = min(_num_threads, n // MIN_ROWS_PER_THREAD)
     if chunks <= 1:
-        driver(0, n, *args)
-        return
+        return bool(driver(0, n, *args))
     bounds = [n * c // chunks for c in range(chunks + 1)]
-    futures = [_get_pool().submit(driver, bounds[c], bounds[c + 1], *args) for c in range(1, chunks)]
-    driver(bounds[0], bounds[1], *args)  # the calling thread takes the first chunk
-    for f in futures:
-        f.result()
+    pool = _get_pool()
+    futures = [pool.submit(driver, bounds[c], bounds[c + 1], *args) for c in range(1, chunks)]
+    finite = bool(driver(bounds[0], bounds[1], *args))  # the calling thread takes the first chunk
+    return all([f.result() for f in futures]) and finite

@@ -6,10 +6,12 @@ LightGBM starts a custom objective from 0 and ``predict`` never adds a Dataset's
 to every leaf of the first iteration's tree(s): the returned Booster's ``predict(raw_score=True)``
 (and a saved model) then includes the start score with nothing to remember.
 """
-import numpy as np
-import lightgbm as lgb
+import warnings
 
-from ._engines import labels_and_weights
+import lightgbm as lgb
+import numpy as np
+
+from ._engines import check_float32_labels, labels_and_weights
 
 
 def _row_init_score(init, n):
@@ -45,25 +47,52 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
     """``lgb.train`` with ``objective=loss``, started from ``loss.init_score`` of the training
     labels and weights (or ``init_score`` when given), the start score folded into the model.
     ``metric`` defaults to "None" (built-in metrics would see raw scores); use boostobj metrics via
-    ``feval``. LightGBM never applies a custom objective's link: predict with ``predict`` below."""
+    ``feval``. LightGBM never applies a custom objective's link: predict with ``predict`` below.
+
+    The start score is set as ``init_score`` on the training and validation sets for the duration of
+    training and removed afterwards (a Dataset that already carries an ``init_score`` is refused:
+    pass ``init_score=`` here to choose the start). With ``init_model`` LightGBM continues from that
+    model's predictions and no start score is added.
+    """
     params = dict(params)
     if "objective" in params or "fobj" in kwargs:
         raise ValueError("the objective is the loss given as third argument; remove params['objective']")
     y, w = _labels_and_weights(train_set)
+    check_float32_labels(y, "LightGBM")
     loss = loss.bind(y, w)
     params["objective"] = loss
     params.setdefault("metric", "None")
+    datasets = [train_set, *(valid_sets or [])]
     init = None
     if kwargs.get("init_model") is None:
+        for ds in datasets:
+            if (ds.init_score if ds._handle is None else ds.get_init_score()) is not None:
+                raise ValueError("a Dataset given to boostobj.lightgbm.train already has an init_score; the start "
+                                 "score is set from the loss (pass init_score=<margin> to choose it)")
         init = loss.init_score(y, w, n_classes=params.get("num_class")) if init_score is None else init_score
-        for ds in [train_set, *(valid_sets or [])]:
+        for ds in datasets:
             ds.set_init_score(_row_init_score(init, len(_labels_and_weights(ds)[0])))
     if loss.task == "multiclass":
-        params["num_class"] = int(np.size(init)) if init is not None else params["num_class"]
-    booster = lgb.train(params, train_set, num_boost_round, valid_sets=valid_sets, **kwargs)
+        params["num_class"] = int(np.size(init)) if init is not None else _num_class(params, kwargs["init_model"])
+    try:
+        booster = lgb.train(params, train_set, num_boost_round, valid_sets=valid_sets, **kwargs)
+    finally:
+        if init is not None:
+            for ds in datasets:  # leave the caller's Datasets as they were (set_init_score(None)
+                if ds._handle is not None:  # clears only the Python attribute, not LightGBM's copy)
+                    ds.set_field("init_score", None)
+                ds.init_score = None
     if init is not None:
         fold_init_score(booster, init)
     return booster
+
+
+def _num_class(params, init_model):
+    """The number of classes when continuing a multiclass model."""
+    if "num_class" in params:
+        return int(params["num_class"])
+    model = init_model if isinstance(init_model, lgb.Booster) else lgb.Booster(model_file=str(init_model))
+    return int(model.num_model_per_iteration())
 
 
 def predict(booster, data, loss, **kwargs):
@@ -79,6 +108,7 @@ def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
     # construction (min_data_in_leaf) and abort training with a custom objective.
     params = {"learning_rate": settings["learning_rate"], "verbose": -1, "feature_pre_filter": False,
               **{k: v for k, v in named.items() if v is not None}, **settings["extra"]}
+    _warn_unknown_parameters(settings["extra"])
     if settings["device"] != "cpu":
         raise ValueError("device='cuda' computes gradients through XGBoost's device option; "
                          "use engine='xgboost' (LightGBM's GPU builds take no custom objective on the device)")
@@ -93,6 +123,21 @@ def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
                     feval=metric, callbacks=callbacks)
     stopped = settings["early_stopping_rounds"] is not None and booster.best_iteration
     return booster, result, booster.best_iteration - 1 if stopped else None
+
+
+def _warn_unknown_parameters(params):
+    """Warn about parameter names LightGBM does not know (it would, with verbose >= 0)."""
+    try:
+        from lightgbm.basic import _ConfigAliases
+
+        known = {name for names in _ConfigAliases._get_all_param_aliases().values() for name in names}
+        known |= set(_ConfigAliases._get_all_param_aliases())
+    except (ImportError, AttributeError):  # a LightGBM without the alias table: nothing to check against
+        return
+    unknown = sorted(set(params) - known)
+    if unknown:
+        warnings.warn(f"Unknown LightGBM parameter(s): {', '.join(unknown)} (misspelled?); they are ignored",
+                      UserWarning, stacklevel=4)
 
 
 def predict_margin(booster, X, best_iteration):

@@ -23,13 +23,42 @@ PROB_FLOOR = 1e-7
 
 
 def expit(raw: Any) -> np.ndarray:
-    """Stable logistic sigmoid: exp is only taken of -|z|."""
+    r"""Stable logistic sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`.
+
+    ``exp`` is only taken of :math:`-|z|`, so nothing overflows.
+
+    Parameters
+    ----------
+    raw : array_like
+        Margins :math:`z`.
+
+    Returns
+    -------
+    ndarray
+        :math:`\sigma(z)` as float64, with the shape of ``raw``.
+    """
     z = np.asarray(raw, dtype=np.float64)
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def softmax(raw: Any, axis: int = 1) -> np.ndarray:
+    r"""Stable softmax :math:`p_j = e^{z_j} / \sum_i e^{z_i}` along ``axis``.
+
+    The maximum along ``axis`` is subtracted before ``exp``, so nothing overflows.
+
+    Parameters
+    ----------
+    raw : array_like
+        Margins, e.g. of shape (n, k).
+    axis : int, default=1
+        The class axis.
+
+    Returns
+    -------
+    ndarray
+        Probabilities as float64, with the shape of ``raw``, summing to 1 along ``axis``.
+    """
     z = np.asarray(raw, dtype=np.float64)
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -40,19 +69,74 @@ def _clamped_probability(p: Any) -> np.ndarray:
 
 
 class Link:
-    """Base class of links; subclass it (``name``, ``inverse``, ``link``) for a link of your own."""
+    """Base class of links; subclass it (``name``, ``inverse``, ``link``) for a link of your own.
+
+    Attributes
+    ----------
+    name : str
+        Short name of the link.
+    xgboost_objective : str or None
+        The XGBoost objective whose prediction transform equals ``inverse`` (None when XGBoost has
+        none: its booster then predicts margins; use boostobj's ``predict``).
+    """
 
     name: str = ""
     xgboost_objective: str | None = None
 
     def inverse(self, raw: Any) -> np.ndarray:
+        """Map margins to predictions (what ``loss.predict`` returns).
+
+        Parameters
+        ----------
+        raw : array_like
+            Raw margins.
+
+        Returns
+        -------
+        ndarray
+            Predictions (means or probabilities) as float64.
+
+        Raises
+        ------
+        NotImplementedError
+            In the base class; subclasses implement it.
+        """
         raise NotImplementedError
 
     def link(self, mu: Any) -> np.ndarray:
+        """Map predictions to margins, clamped where the exact margin is infinite.
+
+        Parameters
+        ----------
+        mu : array_like
+            Predictions (means or probabilities).
+
+        Returns
+        -------
+        ndarray
+            Margins as float64, finite also for a probability of 0 or 1 or a mean of 0.
+
+        Raises
+        ------
+        NotImplementedError
+            In the base class; subclasses implement it.
+        """
         raise NotImplementedError
 
     def xgboost_base_score(self, init: Any) -> Any:
-        """``base_score`` for XGBoost: the margin itself unless the objective reads a prediction."""
+        """``base_score`` for XGBoost: the margin itself unless the objective reads a prediction.
+
+        Parameters
+        ----------
+        init : float or array_like
+            The start score (a margin), e.g. from ``loss.init_score``.
+
+        Returns
+        -------
+        float
+            ``init`` as a float in the base class; subclasses whose ``xgboost_objective`` reads
+            ``base_score`` as a prediction return that prediction.
+        """
         return float(init)
 
     def __repr__(self) -> str:
@@ -66,7 +150,10 @@ class Link:
 
 
 class Identity(Link):
-    """mu = z (regression)."""
+    r"""Identity link :math:`\mu = z` (regression).
+
+    ``xgboost_objective`` is ``"reg:squarederror"``.
+    """
 
     name = "identity"
     xgboost_objective = "reg:squarederror"
@@ -79,7 +166,11 @@ class Identity(Link):
 
 
 class Log(Link):
-    """mu = exp(z) (Poisson, Gamma, Tweedie); ``link`` floors the mean at 1e-7."""
+    r"""Log link :math:`\mu = e^z` (Poisson, Gamma, Tweedie); ``link`` floors the mean at 1e-7.
+
+    ``xgboost_objective`` is ``"reg:tweedie"``, which predicts :math:`e^z` and reads ``base_score``
+    as a mean; ``xgboost_base_score`` therefore returns :math:`e^{\text{init}}`.
+    """
 
     name = "log"
     # reg:tweedie predicts exp(margin) and reads base_score as a mean, and accepts labels >= 0.
@@ -94,12 +185,34 @@ class Log(Link):
         return np.log(np.maximum(np.asarray(mu, dtype=np.float64), PROB_FLOOR))
 
     def xgboost_base_score(self, init: Any) -> Any:
+        """Return ``base_score`` for ``reg:tweedie``: the mean ``exp(init)``.
+
+        Parameters
+        ----------
+        init : float
+            The start score (a log-mean).
+
+        Returns
+        -------
+        float
+            ``exp(init)``.
+        """
         return float(np.exp(init))
 
 
 class Logit(Link):
-    """p = sigma(scale z), the probability of class 1. ``scale=2`` is the exponential loss's link
-    (its population minimiser is half the log-odds)."""
+    r"""Logit link :math:`p = \sigma(s z)`, the probability of class 1.
+
+    ``link`` clamps probabilities to :math:`[10^{-7}, 1 - 10^{-7}]` and returns
+    :math:`\log(p / (1 - p)) / s`.
+
+    Parameters
+    ----------
+    scale : float, default=1.0
+        The factor :math:`s`. ``scale=2`` is the exponential loss's link (its population minimiser
+        is half the log-odds). Only at scale 1 is ``xgboost_objective`` ``"binary:logistic"``
+        (which applies :math:`\sigma(z)`); otherwise it is None.
+    """
 
     def __init__(self, scale: float = 1.0):
         self.scale = float(scale)
@@ -115,6 +228,19 @@ class Logit(Link):
         return (np.log(p) - np.log1p(-p)) / self.scale
 
     def xgboost_base_score(self, init: Any) -> Any:
+        """Return ``base_score`` for XGBoost: a probability at scale 1, the margin otherwise.
+
+        Parameters
+        ----------
+        init : float
+            The start score (a margin).
+
+        Returns
+        -------
+        float
+            ``inverse(init)`` at scale 1 (``binary:logistic`` reads ``base_score`` as a
+            probability), ``init`` otherwise.
+        """
         if self.xgboost_objective is None:
             return float(init)
         return float(self.inverse(init))  # binary:logistic reads base_score as a probability
@@ -124,7 +250,11 @@ class Logit(Link):
 
 
 class SquaredHingeLink(Link):
-    """Squared hinge: the population minimiser is z* = 2p - 1, so p = (1 + z) / 2 clipped to [0, 1]."""
+    r"""Squared hinge link :math:`p = (1 + z)/2`, clipped to [0, 1].
+
+    The population minimiser of the squared hinge loss is :math:`z^* = 2p - 1`; ``link`` returns
+    that (probabilities clipped to [0, 1] first). XGBoost has no matching objective.
+    """
 
     name = "squared_hinge"
 
@@ -136,9 +266,24 @@ class SquaredHingeLink(Link):
 
 
 class SmoothHingeLink(Link):
-    """Smooth hinge: minimising p L(z) + (1 - p) L(-z) gives z* = (2p - 1) / p for p >= 1/2 and the
-    mirror image (2p - 1) / (1 - p) below, so p = 1 / (2 - z) on [0, 1] and (1 + z) / (2 + z) on
-    [-1, 0)."""
+    r"""Smooth hinge link: the probability whose optimal smooth-hinge margin is :math:`z`.
+
+    .. math::
+
+        p = \begin{cases} 1 / (2 - z) & 0 \le z \le 1 \\ (1 + z) / (2 + z) & -1 \le z < 0
+            \end{cases}
+
+    (margins are clipped to [-1, 1] first). Derivation: minimising
+    :math:`p L(z) + (1 - p) L(-z)` over :math:`z` gives :math:`z^* = (2p - 1) / p` for
+    :math:`p \ge 1/2` and the mirror image :math:`(2p - 1) / (1 - p)` below; ``link`` returns
+    :math:`z^*` (probabilities clipped to [0, 1] first). XGBoost has no matching objective.
+
+    References
+    ----------
+    .. [1] J. D. M. Rennie and N. Srebro, "Loss Functions for Preference Levels: Regression with
+       Discrete Ordered Labels", *Proceedings of the IJCAI Multidisciplinary Workshop on Advances
+       in Preference Handling*, 2005.
+    """
 
     name = "smooth_hinge"
 
@@ -154,9 +299,12 @@ class SmoothHingeLink(Link):
 
 
 class Softmax(Link):
-    """Class probabilities p_j = exp(z_j) / sum_i exp(z_i) of (n, k) margins; ``link`` returns the
-    log-probabilities (probabilities floored at 1e-7), one representative of the margins that give
-    them (softmax is invariant to adding a constant to a row)."""
+    r"""Softmax link :math:`p_j = e^{z_j} / \sum_i e^{z_i}` of (n, k) margins (along the last axis).
+
+    ``link`` normalises each row, then returns the log-probabilities (probabilities floored at
+    1e-7): one representative of the margins that give them (softmax is invariant to adding a
+    constant to a row). ``xgboost_objective`` is ``"multi:softprob"``.
+    """
 
     name = "softmax"
     xgboost_objective = "multi:softprob"
@@ -170,6 +318,18 @@ class Softmax(Link):
         return np.log(np.maximum(p, PROB_FLOOR))
 
     def xgboost_base_score(self, init: Any) -> Any:
+        """Return ``base_score`` for ``multi:softprob``: one start margin per class.
+
+        Parameters
+        ----------
+        init : array_like of shape (k,)
+            The start margins.
+
+        Returns
+        -------
+        list of float
+            The k margins.
+        """
         return [float(v) for v in np.ravel(init)]  # one margin per class
 
 

@@ -46,17 +46,14 @@ class Metric:
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
         return _weighted_mean(self._values(y, p), w)
 
-    def _prepare(self, y_true, y_pred, sample_weight):
-        p = np.asarray(y_pred, dtype=np.float64)
-        if p.ndim == 2 and p.shape[1] == 1:
-            p = p[:, 0]
+    def _prepare(self, y_true, y_pred, sample_weight, columns=1):
+        """Validated (y, predictions, weights); predictions (n,) when ``columns`` is 1 (an (n, 1)
+        array is accepted), else (n, columns) (None: any number >= 2)."""
+        p = _predictions(y_pred, self.name, columns)
         y = V.as_labels(y_true, p.shape[0], domains.REAL, name="y_true", what=self.name)
         w = V.as_weights(sample_weight, p.shape[0])
         if w.size and not w.sum() > 0:
             raise ValueError(f"{self.name}: sample_weight sums to zero")
-        if not np.isfinite(p).all():
-            i = int(np.argwhere(~np.isfinite(p))[0][0])
-            raise ValueError(f"{self.name}: y_pred contains a non-finite value at row {i}")
         return y, p, w
 
     @property
@@ -84,6 +81,41 @@ class _LGBMSklearnMetric:
 
     def __call__(self, y_true, y_pred, weight):
         return self.metric.name, self.metric.compute(y_true, y_pred, weight), self.metric.higher_is_better
+
+
+def _predictions(y_pred, name, columns=1):
+    """y_pred as a finite float64 array of the shape a metric expects (no silent broadcasting)."""
+    p = np.asarray(y_pred)
+    if not (np.issubdtype(p.dtype, np.number) or p.dtype == bool) or np.issubdtype(p.dtype, np.complexfloating):
+        raise TypeError(f"{name}: y_pred must be numeric, got dtype {p.dtype}")
+    p = p.astype(np.float64, copy=False)
+    if columns == 1 and p.ndim == 2 and p.shape[1] == 1:
+        p = p[:, 0]
+    if columns == 1 and p.ndim != 1:
+        raise ValueError(f"{name}: y_pred must be one-dimensional (n_samples,), got shape {p.shape}")
+    if columns != 1 and (p.ndim != 2 or p.shape[1] < 2 or (columns is not None and p.shape[1] != columns)):
+        want = "(n_samples, n_classes)" if columns is None else f"(n_samples, {columns})"
+        raise ValueError(f"{name}: y_pred must have shape {want}, got {p.shape}")
+    if not np.isfinite(p).all():
+        i = int(np.argwhere(~np.isfinite(p))[0][0])
+        raise ValueError(f"{name}: y_pred contains a non-finite value at row {i}")
+    return p
+
+
+def _probabilities(p, name):
+    """Probabilities in [0, 1] (rows renormalised to sum to 1 for (n, k), as scikit-learn)."""
+    bad = (p < 0) | (p > 1)
+    if bad.any():
+        i = np.argwhere(bad)[0]
+        raise ValueError(f"{name}(from_margin=False): y_pred must be probabilities in [0, 1], got "
+                         f"{float(p[tuple(i)])!r} at row {int(i[0])} (margins need from_margin=True)")
+    if p.ndim == 2:
+        total = p.sum(axis=1, keepdims=True)
+        if not (total > 0).all():
+            raise ValueError(f"{name}(from_margin=False): a row of y_pred sums to 0 (row "
+                             f"{int(np.flatnonzero(total[:, 0] <= 0)[0])})")
+        p = p / total
+    return np.clip(p, _EPS, 1 - _EPS)
 
 
 def _weighted_mean(values, w):
@@ -181,7 +213,7 @@ class Pinball(Metric):
         self.name = f"pinball@{alpha}"
 
     def compute(self, y_true, y_pred, sample_weight=None):
-        return self._loss.mean_loss(y_true, y_pred, sample_weight)
+        return self._loss.mean_loss(y_true, _predictions(y_pred, self.name), sample_weight)
 
     def __repr__(self):
         return f"Pinball(alpha={self.alpha!r})"
@@ -209,10 +241,13 @@ class LogLoss(Metric):
         from .losses import Logistic
 
         if self.from_margin:
-            return Logistic().mean_loss(y_true, y_pred, sample_weight)
-        y, p, w = self._prepare(y_true, y_pred, sample_weight)
+            return Logistic().mean_loss(y_true, _predictions(y_pred, self.name), sample_weight)
+        p = np.asarray(y_pred)
+        two_columns = p.ndim == 2 and p.shape[1] == 2  # (n, 2) probabilities, as predict_proba gives
+        y, p, w = self._prepare(y_true, y_pred, sample_weight, columns=2 if two_columns else 1)
         V.as_labels(y, None, domains.BINARY, name="y_true", what=self.name)
-        p = np.clip(p, _EPS, 1 - _EPS)
+        p = _probabilities(p, self.name)
+        p = p[:, 1] if two_columns else p
         return _weighted_mean(-(y * np.log(p) + (1 - y) * np.log1p(-p)), w)
 
 
@@ -227,15 +262,13 @@ class MulticlassLogLoss(Metric):
     def compute(self, y_true, y_pred, sample_weight=None):
         from .losses import SoftmaxCrossEntropy
 
-        p = np.asarray(y_pred, dtype=np.float64)
+        p = _predictions(y_pred, self.name, columns=None)
         if self.from_margin:
             return SoftmaxCrossEntropy().mean_loss(y_true, p, sample_weight)
-        if p.ndim != 2:
-            raise ValueError(f"MulticlassLogLoss: y_pred must have shape (n, k), got {p.shape}")
-        y = V.as_labels(y_true, p.shape[0], domains.CLASSES, p.shape[1], name="y_true", what=self.name).astype(np.int64)
+        y = V.as_labels(y_true, p.shape[0], domains.CLASSES, p.shape[1], name="y_true", what=self.name)
         w = V.as_weights(sample_weight, p.shape[0])
-        p = np.clip(p / p.sum(axis=1, keepdims=True), _EPS, 1 - _EPS)
-        return _weighted_mean(-np.log(p[np.arange(p.shape[0]), y]), w)
+        p = _probabilities(p, self.name)
+        return _weighted_mean(-np.log(p[np.arange(p.shape[0]), y.astype(np.int64)]), w)
 
 
 class LossMetric(Metric):
@@ -252,8 +285,13 @@ class LossMetric(Metric):
         self.name = loss.name
 
     def compute(self, y_true, y_pred, sample_weight=None):
-        raw = y_pred if self.from_margin else self.loss.link.link(y_pred)
-        return self.loss.mean_loss(y_true, raw, sample_weight)
+        columns = None if self.loss.task == "multiclass" else 1
+        p = _predictions(y_pred, self.name, columns)
+        if not self.from_margin:
+            if self.loss.task != "regression":
+                p = _probabilities(p, self.name)
+            p = self.loss.link.link(p)
+        return self.loss.mean_loss(y_true, p, sample_weight)
 
     def __repr__(self):
         return f"{self.loss!r}.metric()" if self.from_margin else f"{self.loss!r}.metric(from_margin=False)"

@@ -6,6 +6,7 @@ sets with a boostobj metric (the loss itself by default) and stop early on it.
 """
 import importlib
 import inspect
+import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -13,7 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .losses import Logistic, Loss, SoftmaxCrossEntropy, SquaredError
+from .losses import Logistic, Loss, SoftmaxCrossEntropy, SquaredError, get_loss
 from .metrics import Metric
 
 ENGINES = ("xgboost", "lightgbm")
@@ -67,9 +68,12 @@ class _BoostEstimator(BaseEstimator):
                 raise ValueError(f"invalid parameter {key!r} for {type(self).__name__}")
             setattr(self, key, value)
         if loss_updates:
-            if not isinstance(self.loss, Loss):
-                raise ValueError("loss__* parameters need an explicit loss object (loss=None has none)")
-            self.loss = self.loss.with_params(**loss_updates)  # losses are immutable: replace
+            if isinstance(self.loss, str):
+                self.loss = get_loss(self.loss, **loss_updates)
+            elif isinstance(self.loss, Loss):
+                self.loss = self.loss.with_params(**loss_updates)  # losses are immutable: replace
+            else:
+                raise ValueError("loss__* parameters need an explicit loss (loss=None has none)")
         return self
 
     def __sklearn_tags__(self):
@@ -82,14 +86,21 @@ class _BoostEstimator(BaseEstimator):
     def _validate_settings(self):
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, got {self.engine!r}")
-        if self.loss is not None and not isinstance(self.loss, Loss):
-            raise TypeError(f"loss must be a boostobj loss (e.g. boostobj.Focal()), got {self.loss!r}")
-        if not (isinstance(self.n_estimators, (int, np.integer)) and self.n_estimators >= 1):
+        if self.loss is not None and not isinstance(self.loss, (Loss, str)):
+            raise TypeError(f"loss must be a boostobj loss (e.g. boostobj.Focal()) or a registered name "
+                            f"(e.g. 'huber'), got {self.loss!r}")
+        if isinstance(self.n_estimators, bool) or not (isinstance(self.n_estimators, numbers.Integral)
+                                                       and int(self.n_estimators) >= 1):
             raise ValueError(f"n_estimators must be a positive integer, got {self.n_estimators!r}")
-        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
+        rate = self.learning_rate
+        if isinstance(rate, bool) or not (isinstance(rate, numbers.Real) and 0 < float(rate) < np.inf):
+            raise ValueError(f"learning_rate must be a finite number > 0, got {self.learning_rate!r}")
         if self.device not in ("cpu", "cuda") and not str(self.device).startswith("cuda:"):
             raise ValueError(f"device must be 'cpu' or 'cuda', got {self.device!r}")
+
+    def _loss_object(self):
+        """The loss given, a registered name resolved by ``get_loss`` (None: the estimator's default)."""
+        return get_loss(self.loss) if isinstance(self.loss, str) else self.loss
 
     def _metric(self, loss):
         metric = self.eval_metric
@@ -168,7 +179,8 @@ class BoostRegressor(RegressorMixin, _BoostEstimator):
     def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan",
                              y_numeric=True)
-        loss = self.loss if self.loss is not None else SquaredError()
+        self._validate_settings()
+        loss = self._loss_object() or SquaredError()
         if loss.task != "regression":
             raise ValueError(f"BoostRegressor needs a regression loss, got {loss!r} ({loss.task})")
         return self._fit(X, y.astype(np.float64), sample_weight, eval_set, eval_sample_weight, loss)
@@ -194,7 +206,8 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
         k = len(self.classes_)
         if k < 2:
             raise ValueError(f"BoostClassifier needs at least 2 classes in y, got 1 class: {self.classes_[0]!r}")
-        loss = self.loss
+        self._validate_settings()
+        loss = self._loss_object()
         if loss is None:
             loss = Logistic() if k == 2 else SoftmaxCrossEntropy()
         if loss.task == "regression" or (loss.task == "binary" and k > 2):

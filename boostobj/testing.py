@@ -1,11 +1,13 @@
 """Public derivative checker: ``check_loss(loss)`` verifies any boostobj loss (yours included).
 
 Checks, in float64 unless stated:
-  * gradient vs 4th-order central differences of ``loss.loss``;
-  * Hessian (exact policy) vs 4th-order central differences of the gradient;
-  * finite gradient, Hessian and loss at extreme margins (up to +-1e4) in float32 and float64;
-  * ``init_score`` vs a numerical minimiser of the mean loss (scipy);
-  * sample weights multiply gradient and Hessian.
+
+* gradient vs 4th-order central differences of ``loss.loss``;
+* Hessian (exact policy) vs 4th-order central differences of the gradient;
+* finite gradient, Hessian and loss at extreme margins (up to +-1e4) in float32 and float64;
+* ``init_score`` vs a numerical minimiser of the mean loss (scipy);
+* sample weights multiply gradient and Hessian.
+
 Points where two step sizes disagree (a kink within reach of the stencil) are skipped and counted.
 """
 from dataclasses import dataclass, field
@@ -15,6 +17,22 @@ import numpy as np
 
 @dataclass
 class CheckReport:
+    """The outcome of ``check_loss``; ``str(report)`` is a readable summary.
+
+    The parameters are kept as attributes of the same names.
+
+    Parameters
+    ----------
+    loss : Loss
+        The loss that was checked.
+    failures : list of str
+        One message per failed check (empty when every check passed).
+    checked : dict of str to int
+        Number of points (or cases) each check covered, by check name.
+    skipped_kinks : int
+        Number of derivative points skipped because two step sizes disagreed (a kink nearby).
+    """
+
     loss: object
     failures: list = field(default_factory=list)
     checked: dict = field(default_factory=dict)
@@ -22,6 +40,7 @@ class CheckReport:
 
     @property
     def ok(self):
+        """True when no check failed."""
         return not self.failures
 
     def __str__(self):
@@ -37,8 +56,27 @@ def _fd4(f, x, step):
 
 
 def default_data(loss, n=64, seed=0, scale=3.0):
-    """Labels drawn from the loss's own label domain, and margins within +-scale of a typical
-    margin: for regression the link of (label + mean label) / 2, for classification 0."""
+    """Random labels from the loss's own label domain and margins near a typical margin.
+
+    Parameters
+    ----------
+    loss : Loss
+        The loss whose task, label domain and link shape the data.
+    n : int, default=64
+        Number of samples.
+    seed : int, default=0
+        Seed of ``numpy.random.default_rng``.
+    scale : float, default=3.0
+        Margins are drawn uniformly within +-scale of a typical margin: for regression the link of
+        (label + mean label) / 2 (``regression_center``), for classification 0.
+
+    Returns
+    -------
+    y : ndarray of shape (n,)
+        Labels (float64); for multiclass from ``loss.n_classes`` classes, or 3 when unset.
+    raw : ndarray of shape (n,) or (n, k)
+        Margins, (n, k) for multiclass losses.
+    """
     rng = np.random.default_rng(seed)
     if loss.task == "multiclass":
         k = loss.n_classes or 3
@@ -50,7 +88,20 @@ def default_data(loss, n=64, seed=0, scale=3.0):
 
 
 def regression_center(loss, y):
-    """Margins near the labels, in link space (finite also for labels on the domain's edge)."""
+    """Return margins near the labels, in link space (finite also for labels on the domain's edge).
+
+    Parameters
+    ----------
+    loss : Loss
+        A regression loss (its ``link`` is used).
+    y : array_like of shape (n,)
+        Labels.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        ``loss.link.link((y + mean(y)) / 2)``.
+    """
     return loss.link.link(0.5 * (np.asarray(y, dtype=np.float64) + np.mean(y)))
 
 
@@ -87,10 +138,50 @@ def _fd_derivative(fun, raw, step_rel):
 
 def check_loss(loss, y=None, raw=None, sample_weight=None, rtol=1e-6, atol=1e-9,
                extreme=(1e2, 1e3, 1e4), check_init=True, raise_on_failure=True):
-    """Check ``loss``'s derivatives, stability and init_score; return a CheckReport.
+    """Check ``loss``'s derivatives, stability, sample weights and init_score; return a CheckReport.
 
-    ``y`` / ``raw`` default to random data of the loss's task. Raises AssertionError with the
-    report when a check fails, unless ``raise_on_failure=False``.
+    Parameters
+    ----------
+    loss : Loss
+        Any boostobj loss, built-in or your own.
+    y, raw : array_like, optional
+        Labels of shape (n,) and margins of shape (n,) or (n, k). Unless both are given, both come
+        from ``default_data(loss)``.
+    sample_weight : array_like of shape (n,), optional
+        Weights for the ``init_score`` check only; the derivative checks are unweighted and the
+        weight check draws its own random weights.
+    rtol : float, default=1e-6
+        Relative tolerance of the derivative checks; values below 1e-5 are raised to 1e-5 (the
+        finite differences carry ~1e-10 relative error).
+    atol : float, default=1e-9
+        Accepted but not used: the derivative checks use an absolute tolerance of 1e-7.
+    extreme : sequence of float, default=(1e2, 1e3, 1e4)
+        Margin magnitudes m of the stability check: margins at +-m (for regression
+        offset from ``regression_center``; for multiclass, column 0 has the opposite sign), in
+        float32 and float64, with the loss's own Hessian policy; every output must be finite.
+    check_init : bool, default=True
+        Also compare ``loss.init_score`` with a numerical minimiser of the mean loss (needs
+        scipy): bounded scalar minimisation for scalar start scores, Nelder-Mead for multiclass.
+    raise_on_failure : bool, default=True
+        Raise when a check fails; with False, return the failing report instead.
+
+    Returns
+    -------
+    CheckReport
+        What was checked, what failed and how many points were skipped near kinks.
+
+    Raises
+    ------
+    AssertionError
+        With the report as message, when a check fails and ``raise_on_failure`` is True.
+
+    Notes
+    -----
+    Gradients are compared with 4th-order central differences of ``loss.loss`` and Hessians (of
+    the exact policy) with differences of the gradient, at relative steps 1e-3 and 5e-4; a point
+    is judged only where both step sizes agree (no kink inside the stencil). Sample weights must
+    multiply the gradient and the Hessian to a relative 1e-12. The start score fails when its mean
+    loss exceeds the numerical minimum by more than 1e-9 (relative).
     """
     report = CheckReport(loss)
     if y is None or raw is None:

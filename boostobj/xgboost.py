@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 
-from ._engines import labels_and_weights
+from ._engines import check_float32_labels, labels_and_weights
 
 
 def objective(loss: Any, device: str = "cpu") -> Any:
@@ -38,6 +38,9 @@ def booster_params(params: dict, loss: Any, init: Any) -> dict:
     params = dict(params)
     if "objective" in params:
         raise ValueError("params['objective'] is set by boostobj from the loss's link; remove it")
+    if "base_score" in params:
+        raise ValueError("params['base_score'] is set by boostobj from loss.init_score; pass init_score=<margin> "
+                         "to boostobj.xgboost.train to choose the start score")
     link = loss.link
     params["objective"] = link.xgboost_objective or "reg:squarederror"
     params["base_score"] = link.xgboost_base_score(init)
@@ -74,16 +77,21 @@ def predict(booster: xgb.Booster, data: Any, loss: Any, **kwargs: Any) -> np.nda
 def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
     """Train for a boostobj estimator; returns (booster, evals_result, best_iteration or None)."""
     named = {"max_depth": settings["max_depth"], "nthread": settings["n_jobs"], "seed": settings["seed"]}
-    params = {"eta": settings["learning_rate"], "verbosity": 0, "device": settings["device"],
+    # verbosity 1 (XGBoost's default): it reports misspelled parameters ("... are not used")
+    params = {"eta": settings["learning_rate"], "verbosity": 1, "device": settings["device"],
               **{k: v for k, v in named.items() if v is not None}, **settings["extra"]}
+    check_float32_labels(y, "XGBoost")
     dtrain = xgb.DMatrix(X, label=y, weight=sample_weight)
     watch = [(xgb.DMatrix(Xe, label=ye, weight=we), f"validation_{i}") for i, (Xe, ye, we) in enumerate(evals)]
     result: dict = {}
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*No visible GPU.*")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         booster = train(params, dtrain, loss, settings["n_estimators"], init_score=init, evals=watch,
                         custom_metric=metric, early_stopping_rounds=settings["early_stopping_rounds"],
                         evals_result=result, verbose_eval=False)
+    for w in caught:  # pass XGBoost's warnings on, except the GPU fallback the estimator documents
+        if "No visible GPU" not in str(w.message):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     best = booster.best_iteration if settings["early_stopping_rounds"] is not None else None
     return booster, result, best
 

@@ -65,36 +65,34 @@ def huber_value(y, z, theta):
 
 
 # Pseudo-Huber, theta = (delta,), as XGBoost reg:pseudohubererror with huber_slope = delta:
-# L = delta^2 (s - 1) with s = sqrt(1 + (r/delta)^2); g = r / s; h = 1 / s^3 (IRLS: 1 / s).
-# s - 1 is evaluated as (r/delta)^2 / (s + 1) to avoid cancellation for small r, and
-# s = hypot(1, r/delta) never overflows.
+# L = delta^2 (s - 1) with s = sqrt(1 + t^2), t = r / delta; g = r / s = delta t / s; h = 1 / s^3
+# (IRLS: 1 / s). t is clipped at +-1e150 so that t^2 stays finite (g, h change by < 1e-300 there).
+# The value is formed as |r| * min(|r| / (s + 1), delta): |r| / (s + 1) = delta^2 (s - 1) / |r| without
+# cancellation for small r, without delta^2 overflowing for large delta, and -> delta (the exact limit)
+# where t was clipped.
 @jitable
-def _one_hypot(t):
-    """sqrt(1 + t^2) without overflow (math.hypot is exact too, but 3x slower and not vectorised)."""
-    a = abs(t)
-    return math.sqrt(1.0 + a * a) if a < 1e150 else a
+def _pseudo_huber_s(y, z, delta):
+    t = min(max((z - y) / delta, -1e150), 1e150)
+    return t, math.sqrt(1.0 + t * t)
 
 
 @jitable
 def pseudo_huber_grad_hess(y, z, theta):
-    r = z - y
-    s = _one_hypot(r / theta[0])
-    return r / s, 1.0 / (s * s * s)
+    t, s = _pseudo_huber_s(y, z, theta[0])
+    return theta[0] * t / s, 1.0 / (s * s * s)
 
 
 @jitable
 def pseudo_huber_grad_hess_irls(y, z, theta):
-    r = z - y
-    s = _one_hypot(r / theta[0])
-    return r / s, 1.0 / s
+    t, s = _pseudo_huber_s(y, z, theta[0])
+    return theta[0] * t / s, 1.0 / s
 
 
 @jitable
 def pseudo_huber_value(y, z, theta):
-    delta = theta[0]
-    t = (z - y) / delta
-    s = _one_hypot(t)
-    return delta * delta * (t / (s + 1.0)) * t
+    t, s = _pseudo_huber_s(y, z, theta[0])
+    a = abs(z - y)
+    return a * min(a / (s + 1.0), theta[0])
 
 
 # Log-cosh, theta = (): L = log cosh(r), g = tanh(r), h = sech(r)^2 (stable forms in
@@ -179,9 +177,15 @@ def fair_grad_hess_irls(y, z, theta):
 
 @jitable
 def fair_value(y, z, theta):
+    # a - log1p(a) cancels for small a = |r|/c: there its series r^2 (1/2 - a/3 + a^2/4 - a^3/5)
+    # (truncation < 2e-13 relative below a = 1e-3); elsewhere c (|r| - c log1p(a)), which never
+    # forms c^2 (it overflows for c > 1e154 while the loss does not).
     c = theta[0]
-    a = abs(z - y) / c
-    return c * c * (a - math.log1p(a))
+    r = abs(z - y)
+    a = r / c
+    if a < 1e-3:
+        return r * r * (0.5 - a * (1.0 / 3.0 - a * (0.25 - a * 0.2)))
+    return c * (r - c * math.log1p(a))
 
 
 # Cauchy (Lorentzian), theta = (c,): L = c^2/2 log(1 + (r/c)^2), with t = (r/c)^2:

@@ -85,6 +85,17 @@ def _params_equal(a: dict, b: dict) -> bool:
     return True
 
 
+def _hashable(value: Any) -> Any:
+    """A hashable stand-in that is equal for values ``_params_equal`` calls equal."""
+    if isinstance(value, dict):
+        return tuple((k, _hashable(v)) for k, v in sorted(value.items()))
+    if isinstance(value, (np.ndarray, list, tuple)):
+        return tuple(_hashable(v) for v in np.asarray(value, dtype=object).ravel())
+    if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 class Loss:
     """Base class of every boostobj loss (see the module docstring for what a subclass declares).
 
@@ -201,7 +212,8 @@ class Loss:
         return type(self) is type(other) and _params_equal(self._params, vars(other)["_params"])
 
     def __hash__(self) -> int:
-        return hash((type(self), repr(sorted(self._params.items()))))
+        # equal losses hash equal: Huber(delta=2) == Huber(delta=2.0), arrays equal lists
+        return hash((type(self), tuple((k, _hashable(v)) for k, v in sorted(self._params.items()))))
 
     def __getstate__(self) -> dict:
         return {"_params": self._params}
@@ -277,7 +289,8 @@ class Loss:
         g, h = _outputs(out, z)
         kernel, hmode, hval = loss._policy
         driver = driver_for(kernel, loss._shape, "grad_hess")
-        launch(driver, z.shape[0], y, z, *weights_and_step(w), loss._theta_array, hmode, hval, g, h)
+        if not launch(driver, z.shape[0], y, z, *weights_and_step(w), loss._theta_array, hmode, hval, g, h):
+            raise _not_representable(self, "gradient/Hessian", g if not np.isfinite(g).all() else h, y, z, w)
         return g, h
 
     def loss(self, y: Any, raw: Any, sample_weight: Any = None) -> np.ndarray:
@@ -285,8 +298,9 @@ class Loss:
         y, z, w = self._prepare(y, raw, sample_weight)
         loss = self._concrete(y)
         out = np.empty(z.shape[0], dtype=np.float64)
-        launch(driver_for(loss.value_kernel, loss._shape, "value"), z.shape[0], y, z, *weights_and_step(w),
-               loss._theta_array, out)
+        if not launch(driver_for(loss.value_kernel, loss._shape, "value"), z.shape[0], y, z, *weights_and_step(w),
+                      loss._theta_array, out):
+            raise _not_representable(self, "loss value", out, y, z, w)
         return out
 
     def mean_loss(self, y: Any, raw: Any, sample_weight: Any = None) -> float:
@@ -324,6 +338,17 @@ class Loss:
         from .._engines import objective_call
 
         return objective_call(self, a, b, sample_weight)
+
+
+def _not_representable(loss: Loss, what: str, values: np.ndarray, y: np.ndarray, z: np.ndarray,
+                       w: np.ndarray) -> ValueError:
+    """The error for an output that overflowed its dtype, naming the row and its inputs."""
+    row = int(np.argwhere(~np.isfinite(values))[0][0])
+    weight = f", sample_weight {float(w[row])!r}" if w.size else ""
+    return ValueError(
+        f"{loss!r}: the {what} at row {row} is not representable in {values.dtype} (raw margin "
+        f"{np.asarray(z[row]).tolist()!r}, label {float(y[row])!r}{weight}); margins, labels or weights this large "
+        "are outside what the loss can evaluate: rescale them")
 
 
 def _outputs(out: Any, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

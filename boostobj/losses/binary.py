@@ -14,20 +14,25 @@ __all__ = ["Logistic", "Focal", "Exponential", "SmoothHinge", "SquaredHinge"]
 
 
 def _binary_class_weights(loss, pos_weight, alpha, class_weight):
-    """(a0, a1) from exactly one of pos_weight, alpha, class_weight (all default to 1, 1)."""
-    given = [name for name, value, default in (("pos_weight", pos_weight, 1.0), ("alpha", alpha, None),
-                                               ("class_weight", class_weight, None)) if value != default]
+    """(a0, a1) from exactly one of pos_weight, alpha, class_weight (all default to 1, 1).
+
+    ``class_weight``: two positive weights (negative, positive) as a sequence or array (what
+    scikit-learn's ``compute_class_weight`` returns) or a dict {0: a0, 1: a1}."""
+    given = [name for name, is_set in (("pos_weight", not _is_one(pos_weight)), ("alpha", alpha is not None),
+                                       ("class_weight", class_weight is not None)) if is_set]
     if len(given) > 1:
         raise ValueError(f"{type(loss).__name__}: give only one of {' / '.join(given)}")
     if alpha is not None:
         a = V.check_open_unit("alpha", alpha)
         return 1.0 - a, a
     if class_weight is not None:
-        cw = np.asarray(class_weight, dtype=np.float64)
-        if cw.shape != (2,) or not (np.isfinite(cw).all() and (cw > 0).all()):
-            raise ValueError(f"class_weight must be two positive weights (negative, positive), got {class_weight!r}")
+        cw = V.class_vector("class_weight", class_weight, n_classes=2)
         return float(cw[0]), float(cw[1])
     return 1.0, V.check_positive("pos_weight", pos_weight)
+
+
+def _is_one(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and value == 1.0
 
 
 class BinaryLoss(Loss):

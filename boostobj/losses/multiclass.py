@@ -1,4 +1,10 @@
-"""Multiclass losses on raw margins (n, k) with a softmax link, labels 0..k-1; and ClassBalanced."""
+r"""Multiclass losses on raw margins (n, k) with a softmax link, labels 0..k-1; and ClassBalanced.
+
+A row of margins :math:`z \in \mathbb{R}^k` gives class probabilities
+:math:`p_j = e^{z_j} / \sum_i e^{z_i}`; :math:`\operatorname{lse}(z) = \log \sum_i e^{z_i}`. Gradients
+are per class; Hessians are the diagonal of the per-row Hessian, as both engines expect. The row
+kernels and their derivations are in ``boostobj/kernels/multiclass.py``.
+"""
 import numpy as np
 
 from .. import _start
@@ -11,21 +17,26 @@ from .binary import Focal, Logistic
 __all__ = ["SoftmaxCrossEntropy", "SoftmaxFocal", "ClassBalanced"]
 
 
-def _class_vector(name, values, allow_none=True):
-    if values is None and allow_none:
-        return None
-    v = np.asarray(values, dtype=np.float64)
-    if v.ndim != 1 or v.shape[0] < 2 or not (np.isfinite(v).all() and (v > 0).all()):
-        raise ValueError(f"{name} must be a sequence of at least 2 positive weights (one per class), got {values!r}")
-    return v
-
-
 class MulticlassLoss(Loss):
+    """Base class of the multiclass losses: softmax link, labels 0..k-1, margins of shape (n, k)."""
+
     task = "multiclass"
     link = links.SOFTMAX
     domain = domains.CLASSES
 
     def class_mass(self, totals):
+        """Class totals multiplied by the per-class weights of the loss (unchanged without them).
+
+        Parameters
+        ----------
+        totals : array_like of shape (k,)
+            Weighted label count of each class.
+
+        Returns
+        -------
+        ndarray of shape (k,)
+            The class totals as the loss weighs them (float64).
+        """
         totals = np.asarray(totals, dtype=np.float64)
         weights = self._theta_array[1:]  # theta = (one parameter, per-class weights or nothing)
         return totals * weights if weights.size else totals
@@ -37,15 +48,55 @@ class SoftmaxCrossEntropy(MulticlassLoss):
 
     .. math::
 
-        L = c_y \sum_j q_j (\operatorname{lse}(z) - z_j), \qquad q_j = (1 - \epsilon)[j = y] + \epsilon / k,
-        \qquad g_j = c_y (p_j - q_j)
+        L = c_y \sum_j q_j (\operatorname{lse}(z) - z_j), \qquad
+        q_j = (1 - \epsilon)[j = y] + \epsilon / k, \qquad g_j = c_y (p_j - q_j),
+        \qquad h_j = c_y p_j (1 - p_j).
 
-    Hessian (diagonal): ``"exact"`` :math:`c_y p_j (1 - p_j)`; ``"xgboost"``
-    :math:`\max(2 p_j (1 - p_j), 10^{-16})` as XGBoost ``multi:softprob``; ``"lightgbm"``
-    :math:`\frac{k}{k-1} p_j (1 - p_j)` as LightGBM ``multiclass``. The last two reproduce the
-    built-in objectives exactly (parity). :math:`1 - p_j` is the sum of the other probabilities
-    when :math:`p_j` is the largest, so it keeps full precision when :math:`p_j \to 1`.
-    Start score: log of the class-weighted, smoothed label frequencies (floored at 1e-7).
+    Same as XGBoost ``multi:softprob`` and LightGBM ``multiclass`` (unweighted, unsmoothed) with the
+    matching ``hessian`` policy.
+
+    Parameters
+    ----------
+    class_weight : sequence of float or dict, optional
+        One weight :math:`c_j > 0` per class (at least 2): a sequence or array indexed by class, or
+        a dict ``{class index: weight}`` with keys 0..k-1. The loss of a sample of class :math:`y` is
+        multiplied by :math:`c_y`. When given, it fixes the number of classes. None (default): every
+        weight is 1. A string (such as ``"balanced"``) is refused: see :class:`ClassBalanced`.
+    label_smoothing : float, default=0.0
+        :math:`\epsilon \in [0, 1)`: the target puts mass :math:`\epsilon / k` on every class and
+        :math:`1 - \epsilon` on top of that on the true class.
+    hessian : {"exact", "xgboost", "lightgbm"} or float, default="exact"
+        Hessian policy (the diagonal; each multiplied by :math:`c_y`).
+
+        * ``"exact"`` (default): :math:`c_y p_j (1 - p_j)`.
+        * ``"xgboost"``: :math:`c_y \max(2 p_j (1 - p_j), 10^{-16})`, as XGBoost ``multi:softprob``.
+        * ``"lightgbm"``: :math:`c_y \frac{k}{k-1} p_j (1 - p_j)`, as LightGBM ``multiclass``.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
+
+        The ``"xgboost"`` and ``"lightgbm"`` policies reproduce the built-in objectives exactly
+        (parity).
+
+    Raises
+    ------
+    TypeError
+        If ``label_smoothing`` is not a real number.
+    ValueError
+        If ``label_smoothing`` is not in [0, 1), ``class_weight`` is not one finite positive weight
+        per class (at least 2), or ``hessian`` is not one of the policies above.
+
+    Notes
+    -----
+    Derivation: since :math:`\sum_j q_j = 1`, :math:`L = c_y (\operatorname{lse}(z) - \sum_j q_j z_j)`;
+    with :math:`\partial \operatorname{lse} / \partial z_j = p_j` and
+    :math:`\partial p_j / \partial z_j = p_j (1 - p_j)` this gives :math:`g_j` and :math:`h_j` above.
+
+    Numerics: softmax quantities come from log-sum-exp. :math:`1 - p_j` is the sum of the other
+    probabilities when :math:`p_j` is the largest, so it keeps full precision when
+    :math:`p_j \to 1`.
+
+    Start score: the log of the class-weighted, smoothed label frequencies
+    :math:`(1 - \epsilon) c_j W_j + \frac{\epsilon}{k} \sum_i c_i W_i` (normalised, floored at
+    1e-7), the exact minimiser.
     """
 
     name = "softmax"
@@ -60,10 +111,23 @@ class SoftmaxCrossEntropy(MulticlassLoss):
 
     def _theta(self):
         eps = V.check_positive("label_smoothing", self.label_smoothing, allow_zero=True, upper=1.0)
-        cw = _class_vector("class_weight", self.class_weight)
+        cw = V.class_vector("class_weight", self.class_weight)
         return [eps] + ([] if cw is None else list(cw))
 
     def class_mass(self, totals):
+        r"""Class-weighted totals with the smoothing mass spread over all classes.
+
+        Parameters
+        ----------
+        totals : array_like of shape (k,)
+            Weighted label count :math:`W_j` of each class.
+
+        Returns
+        -------
+        ndarray of shape (k,)
+            :math:`(1 - \epsilon) c_j W_j + \frac{\epsilon}{k} \sum_i c_i W_i`, proportional to the
+            optimal constant class probabilities.
+        """
         mass = super().class_mass(totals)  # class-weighted mass of each true class
         eps = float(self._theta_array[0])
         # smoothed targets spread eps/k of every sample's mass over all classes
@@ -72,24 +136,72 @@ class SoftmaxCrossEntropy(MulticlassLoss):
 
 @register
 class SoftmaxFocal(MulticlassLoss):
-    r"""Softmax focal loss :math:`L = -\alpha_y (1 - p_y)^\gamma \log p_y` with the exact gradient and
-    the exact diagonal Hessian of the softmax form (not the binary formula per class).
+    r"""Softmax focal loss, with the exact gradient and diagonal Hessian of the softmax form.
 
-    With :math:`p = p_y`, :math:`q = 1 - p`, :math:`s = -\log p`, :math:`r_j = p_j / q` and
+    .. math::
+
+        L = -\alpha_y (1 - p_y)^\gamma \log p_y.
+
+    The derivatives are those of the softmax form (not the binary formula applied per class). With
+    :math:`a = \alpha_y`, :math:`p = p_y`, :math:`q = 1 - p`, :math:`s = -\log p`,
+    :math:`r_j = p_j / q` (the softmax over the classes other than :math:`y`) and
     :math:`A = \gamma p s + q`:
 
     .. math::
 
-        g_y = -a q^\gamma A, \quad g_j = a r_j q^\gamma A, \quad
+        g_y = -a q^\gamma A, \quad g_j = a r_j q^\gamma A \; (j \ne y), \quad
         h_y = a p q^\gamma [\gamma^2 p s + (1 + 2\gamma) q - \gamma q s],
 
-        h_j = a r_j q^\gamma [(1 - r_j) A + \gamma p r_j A + p q r_j (1 + \gamma - \gamma s)]
+        h_j = a r_j q^\gamma [(1 - r_j) A + \gamma p r_j A + p q r_j (1 + \gamma - \gamma s)].
 
-    (from :math:`dp/dz_j = p(\delta_{jy} - p_j)`, :math:`ds/dz_j = p_j - \delta_{jy}`,
-    :math:`dr_j/dz_j = r_j(1 - r_j)`). ``SoftmaxFocal(gamma=0)`` is ``SoftmaxCrossEntropy``.
-    ``alpha``: None (all 1) or one weight per class. Hessian as Focal: ``"upper"`` (default) drops
-    the terms that can make the diagonal negative; ``"exact"`` or a float floor.
-    Start score: k-D Newton solve from the log class frequencies. Reference: Lin et al. (2017).
+    ``SoftmaxFocal(gamma=0)`` is ``SoftmaxCrossEntropy``.
+
+    Parameters
+    ----------
+    gamma : float, default=2.0
+        The focusing parameter :math:`\gamma \ge 0`; 0 gives the (weighted) cross-entropy.
+    alpha : sequence of float or dict, optional
+        One weight :math:`\alpha_j > 0` per class (at least 2), as ``class_weight`` of
+        :class:`SoftmaxCrossEntropy` (a sequence, an array or a dict ``{class index: weight}``).
+        When given, it fixes the number of classes. None (default): every weight is 1.
+    hessian : {"upper", "exact"} or float, default="upper"
+        Hessian policy, as :class:`boostobj.Focal`.
+
+        * ``"upper"`` (default): drops the terms :math:`-\gamma q s` (in :math:`h_y`) and
+          :math:`-\gamma s` (inside the last bracket of :math:`h_j`), the ones that can make the
+          diagonal negative: a positive upper bound.
+        * ``"exact"``: the exact diagonal, negative for badly misclassified samples when
+          :math:`\gamma > 0`.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
+
+    Raises
+    ------
+    TypeError
+        If ``gamma`` is not a real number.
+    ValueError
+        If ``gamma`` is negative or not finite, ``alpha`` is not one finite positive weight per
+        class (at least 2), or ``hessian`` is not one of the policies above.
+
+    Notes
+    -----
+    Derivation: from :math:`dp/dz_j = p (\delta_{jy} - p_j)`, :math:`ds/dz_j = p_j - \delta_{jy}`,
+    :math:`dq/dz_j = p p_j` for :math:`j \ne y` and :math:`dr_j/dz_j = r_j (1 - r_j)`. The gradient
+    sums to 0 over the classes; :math:`h_y` equals the binary focal Hessian.
+
+    Numerics: :math:`\log q` is the log-sum-exp over the other classes minus the full one, so
+    :math:`q^\gamma` and :math:`r_j` are exact even when :math:`p` rounds to 1.
+
+    Start score: the optimal constant has no closed form; a k-D Newton solve on the class totals
+    (Hessian by differences of the exact gradient, backtracking line search) from the log of the
+    :math:`\alpha`-weighted class frequencies (as the start of ``SoftmaxCrossEntropy``). Classes
+    absent from the labels are held fixed during the solve; with fewer than 2 classes present the
+    start itself is returned.
+
+    References
+    ----------
+    .. [1] T.-Y. Lin, P. Goyal, R. Girshick, K. He and P. Dollar, "Focal Loss for Dense Object
+       Detection", *Proceedings of the IEEE International Conference on Computer Vision (ICCV)*,
+       2017.
     """
 
     name = "softmax_focal"
@@ -103,31 +215,55 @@ class SoftmaxFocal(MulticlassLoss):
 
     def _theta(self):
         gamma = V.check_positive("gamma", self.gamma, allow_zero=True)
-        alpha = _class_vector("alpha", self.alpha)
+        alpha = V.class_vector("alpha", self.alpha)
         return [gamma] + ([] if alpha is None else list(alpha))
 
 
 @register
 class ClassBalanced(Loss):
-    r"""Class-balanced loss: each class weighted by the inverse effective number of samples,
-    :math:`w_c = (1 - \beta) / (1 - \beta^{n_c})`, normalised so the weights sum to the number of
-    classes. :math:`\beta = 0` gives the unweighted base loss; :math:`\beta \to 1` approaches inverse
-    frequency.
+    r"""Class-balanced loss: a base loss with each class weighted by its inverse effective number.
+
+    .. math::
+
+        w_c = \frac{1 - \beta}{1 - \beta^{n_c}}, \qquad \text{normalised so that } \sum_c w_c = k.
+
+    :math:`\beta = 0` gives the unweighted base loss; :math:`\beta \to 1` approaches inverse class
+    frequency. The weights become the base loss's ``class_weight`` (``"logistic"``, ``"softmax"``,
+    ``"focal"``) or ``alpha`` (``"softmax_focal"``); task, link, label domain, start rule and Hessian
+    policies are those of the base loss.
 
     Parameters
     ----------
-    beta : float in [0, 1)
-    base : {"logistic", "focal", "softmax", "softmax_focal"}
-        The weighted loss; ``gamma`` is used by the focal bases.
-    counts : sequence of class counts, optional
-        :math:`n_c`. When None, the counts of the labels of each call are used (right for a call on
-        the whole training set); fix them with ``counts=`` or ``bind(y)`` whenever the labels seen
-        later are not the training labels (a test set, a Dask partition). A class absent from the
-        counts is weighted as if :math:`n_c = 1`.
+    beta : float, default=0.999
+        :math:`\beta \in [0, 1)`.
+    base : {"logistic", "focal", "softmax", "softmax_focal"}, default="logistic"
+        The weighted loss: :class:`boostobj.Logistic`, :class:`boostobj.Focal`,
+        :class:`SoftmaxCrossEntropy` or :class:`SoftmaxFocal`.
+    gamma : float, default=2.0
+        :math:`\gamma \ge 0`, the focusing parameter of the focal bases (validated, unused by the
+        others).
+    counts : sequence of float, optional
+        The class counts :math:`n_c` (non-negative; exactly 2 for a binary base, at least 2
+        otherwise). When None (default), the counts of the labels of each call are used (right for
+        a call on the whole training set); fix them with ``counts=`` or ``bind(y)`` whenever the
+        labels seen later are not the training labels (a test set, a Dask partition). A class with
+        a count below 1 (absent) is weighted as if :math:`n_c = 1`.
     hessian : str or float, optional
-        Passed to the base loss (None keeps the base's default policy).
+        Hessian policy passed to the base loss; None (default) keeps the base's default policy.
 
-    Reference: Cui et al., "Class-Balanced Loss Based on Effective Number of Samples" (CVPR 2019).
+    Raises
+    ------
+    TypeError
+        If ``beta`` or ``gamma`` is not a real number.
+    ValueError
+        If ``base`` is unknown, ``beta`` is not in [0, 1), ``gamma`` is negative, ``counts`` does not
+        hold one finite non-negative count per class, or ``hessian`` is not a policy of the base.
+
+    References
+    ----------
+    .. [1] Y. Cui, M. Jia, T.-Y. Lin, Y. Song and S. Belongie, "Class-Balanced Loss Based on
+       Effective Number of Samples", *Proceedings of the IEEE/CVF Conference on Computer Vision and
+       Pattern Recognition (CVPR)*, 2019.
     """
 
     name = "class_balanced"
@@ -158,12 +294,25 @@ class ClassBalanced(Loss):
 
     @property
     def n_classes(self):
+        """2 for a binary base; otherwise the length of ``counts``, or None when no counts are set."""
         if self.task == "binary":
             return 2
         return None if self.counts is None else len(self.counts)
 
     def class_weights(self, counts):
-        """Normalised effective-number weights for the class counts."""
+        r"""Normalised effective-number weights for the class counts.
+
+        Parameters
+        ----------
+        counts : array_like of shape (k,)
+            Class counts :math:`n_c`; counts below 1 are taken as 1.
+
+        Returns
+        -------
+        ndarray of shape (k,)
+            :math:`w_c \propto (1 - \beta) / (1 - \beta^{n_c})`, scaled to sum to :math:`k`
+            (all 1 when :math:`\beta = 0`).
+        """
         beta = float(self.beta)
         n = np.maximum(np.asarray(counts, dtype=np.float64), 1.0)
         if beta == 0.0:
@@ -187,7 +336,20 @@ class ClassBalanced(Loss):
         return np.bincount(np.asarray(y, dtype=np.int64), minlength=k or 2).astype(np.float64)
 
     def bind(self, y, sample_weight=None):
-        """A copy with ``counts`` fixed to the counts of ``y`` (itself when counts are given)."""
+        """A copy with ``counts`` fixed to the counts of ``y`` (itself when counts are given).
+
+        Parameters
+        ----------
+        y : array_like of shape (n,)
+            Training labels (validated against the base loss's label domain).
+        sample_weight : array_like, optional
+            Ignored: the counts are unweighted.
+
+        Returns
+        -------
+        ClassBalanced
+            ``self`` when ``counts`` is set, else a copy with ``counts`` set.
+        """
         if self.counts is not None:
             return self
         y = V.as_labels(y, None, self.domain, self.resolve_n_classes(y), what=repr(self))
@@ -197,4 +359,17 @@ class ClassBalanced(Loss):
         return self._base_loss(self.counts if self.counts is not None else self._counts_of(y))
 
     def resolve(self, data):
+        """Build the weighted base loss for this label data (``counts`` if set, else its class counts).
+
+        Parameters
+        ----------
+        data : LocalLabels or DaskLabels
+            Label data of ``boostobj._start`` / ``boostobj.dask`` (its unweighted class totals are
+            used when ``counts`` is None).
+
+        Returns
+        -------
+        Loss
+            The base loss with the effective-number class weights.
+        """
         return self._base_loss(self.counts if self.counts is not None else data.class_totals(weighted=False))

@@ -1,5 +1,14 @@
-r"""Regression losses. :math:`r = z - y` is the residual of the raw prediction :math:`z`; the
-log-link losses (Poisson, Gamma, Tweedie) predict :math:`\mu = e^z`."""
+r"""Regression losses on the raw prediction :math:`z`.
+
+:math:`r = z - y` is the residual of the raw prediction :math:`z` against the label :math:`y`. The
+identity-link losses predict :math:`z` itself; the log-link losses (Poisson, Gamma, Tweedie) predict
+:math:`\mu = e^z`. :math:`g = \partial L / \partial z` and :math:`h = \partial^2 L / \partial z^2` are
+the per-sample gradient and Hessian handed to the engines; the kernels and their derivations are in
+``boostobj/kernels/regression.py``.
+
+Every loss with a ``hessian`` argument also accepts a float :math:`f \ge 0` there: the exact Hessian
+floored at :math:`f`.
+"""
 from typing import ClassVar
 
 from .. import _start
@@ -13,7 +22,10 @@ __all__ = ["SquaredError", "AbsoluteError", "Huber", "PseudoHuber", "LogCosh", "
 
 
 class RegressionLoss(Loss):
-    """Identity link, real labels, start score by a 1-D solve unless a subclass says otherwise."""
+    """Base class of the regression losses: identity link, real labels, start score by a 1-D solve.
+
+    Subclasses override ``link``, ``domain`` or ``start`` where they differ.
+    """
 
     task = "regression"
     link: ClassVar[links.Link] = links.IDENTITY
@@ -22,10 +34,19 @@ class RegressionLoss(Loss):
 
 @register
 class SquaredError(RegressionLoss):
-    r"""Squared error :math:`L = r^2 / 2`, :math:`g = r`, :math:`h = 1`.
+    r"""Squared error (least squares) loss.
+
+    .. math::
+
+        L = \tfrac{1}{2} r^2, \qquad g = r, \qquad h = 1, \qquad r = z - y.
 
     Same gradient and Hessian as XGBoost ``reg:squarederror`` and LightGBM ``l2``.
-    Start score: the weighted mean.
+
+    The constructor takes no arguments: the exact Hessian (1) is the only policy.
+
+    Notes
+    -----
+    Start score: the weighted mean of the labels, the exact minimiser.
     """
 
     name = "squared_error"
@@ -39,16 +60,28 @@ class SquaredError(RegressionLoss):
 
 @register
 class AbsoluteError(RegressionLoss):
-    r"""Absolute error :math:`L = |r|`, :math:`g = \operatorname{sign}(r)` (0 at :math:`r = 0`).
+    r"""Absolute error (L1) loss.
+
+    .. math::
+
+        L = |r|, \qquad g = \operatorname{sign}(r) \;(0 \text{ at } r = 0), \qquad
+        h = 0 \text{ almost everywhere}.
 
     Parameters
     ----------
-    hessian : {"constant", "exact"} or float
-        The exact Hessian is 0 almost everywhere, which gives Newton leaf values
-        :math:`-G / \lambda`: steps scaled by the regulariser, not by the data. ``"constant"``
-        (default) returns 1, as both engines' built-in L1, so a leaf moves by the mean gradient.
+    hessian : {"constant", "exact"} or float, default="constant"
+        Hessian policy.
 
-    Start score: the weighted median.
+        * ``"constant"`` (default): 1 for every sample, as both engines' built-in L1, so a leaf
+          moves by the mean gradient.
+        * ``"exact"``: 0 almost everywhere, which gives Newton leaf values :math:`-G / \lambda`:
+          steps scaled by the regulariser, not by the data.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f` (so :math:`f` itself).
+
+    Notes
+    -----
+    Start score: the weighted median of the labels (the smallest label :math:`c` with
+    :math:`W(y \le c) \ge W / 2`), a minimiser of the weighted loss.
     """
 
     name = "absolute_error"
@@ -62,20 +95,50 @@ class AbsoluteError(RegressionLoss):
 
 @register
 class Huber(RegressionLoss):
-    r"""Huber loss: :math:`L = r^2/2` for :math:`|r| \le \delta`, :math:`\delta(|r| - \delta/2)` beyond;
-    :math:`g = \operatorname{clip}(r, -\delta, \delta)`.
+    r"""Huber loss: quadratic within ``delta`` of the label, linear beyond.
+
+    .. math::
+
+        L = \begin{cases} \tfrac{1}{2} r^2 & |r| \le \delta \\
+                          \delta (|r| - \delta / 2) & |r| > \delta \end{cases}, \qquad
+        g = \operatorname{clip}(r, -\delta, \delta).
 
     Parameters
     ----------
-    delta : float > 0
-    hessian : {"irls", "constant", "exact"} or float
-        The exact Hessian is 1 inside :math:`\delta` and 0 outside, so a leaf holding only outliers
-        has :math:`H = 0` and a step of :math:`-G/\lambda`. ``"irls"`` (default): 1 inside,
-        :math:`\delta / |r|` outside, the weight of iteratively reweighted least squares
-        :math:`\psi(r)/r`; it is :math:`\ge` the curvature and its quadratic majorises the loss, so
-        leaf steps are robust and scale-free. ``"constant"``: 1 everywhere (LightGBM's ``huber``).
+    delta : float, default=1.0
+        The threshold :math:`\delta > 0` between the quadratic and the linear part.
+    hessian : {"irls", "constant", "exact"} or float, default="irls"
+        Hessian policy.
 
-    Start score: the exact weighted Huber location (1-D solve). Reference: Huber (1964).
+        * ``"irls"`` (default): 1 inside :math:`\delta`, :math:`\delta / |r|` outside, the weight
+          :math:`\psi(r) / r` of iteratively reweighted least squares (:math:`\psi = dL/dr`).
+        * ``"constant"``: 1 everywhere (LightGBM's ``huber``).
+        * ``"exact"``: 1 inside :math:`\delta` and 0 outside, so a leaf holding only outliers has
+          :math:`H = 0` and a step of :math:`-G / \lambda`.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
+
+    Raises
+    ------
+    TypeError
+        If a numeric parameter is not a real number.
+    ValueError
+        If ``delta`` is not a finite number > 0, or ``hessian`` is not one of the policies above.
+
+    Notes
+    -----
+    Why IRLS: for a symmetric robust loss, :math:`\psi(r) / r` is non-increasing in :math:`|r|`, so
+    the quadratic with that curvature majorises the loss. It is :math:`\ge` the exact Hessian and
+    :math:`> 0` everywhere; Newton leaf steps become majorise-minimise steps that never overshoot,
+    and outliers get weight :math:`\delta / |r|` instead of a vanishing (exact) or unit (constant)
+    curvature: leaf steps are robust and scale-free.
+
+    Start score: the exact weighted Huber location, found by a safeguarded 1-D Newton/bisection on
+    the summed exact gradient, bracketed by the label range.
+
+    References
+    ----------
+    .. [1] P. J. Huber, "Robust Estimation of a Location Parameter", *The Annals of Mathematical
+       Statistics* 35(1), 73-101, 1964.
     """
 
     name = "huber"
@@ -91,12 +154,46 @@ class Huber(RegressionLoss):
 
 @register
 class PseudoHuber(RegressionLoss):
-    r"""Pseudo-Huber loss :math:`L = \delta^2 (s - 1)`, :math:`s = \sqrt{1 + (r/\delta)^2}`, as XGBoost
-    ``reg:pseudohubererror`` with ``huber_slope=delta``.
+    r"""Pseudo-Huber loss, a smooth approximation of the Huber loss.
 
-    :math:`g = r / s`, :math:`h = 1 / s^3` (from :math:`ds/dr = r / (\delta^2 s)`): smooth and positive,
-    exact by default (parity with XGBoost); ``hessian="irls"`` gives :math:`1/s` for residuals many
-    deltas wide, where :math:`1/s^3` vanishes; ``"constant"`` 1. Start score: 1-D solve.
+    .. math::
+
+        L = \delta^2 (s - 1), \qquad s = \sqrt{1 + (r / \delta)^2}, \qquad
+        g = \frac{r}{s}, \qquad h = \frac{1}{s^3}.
+
+    Same as XGBoost ``reg:pseudohubererror`` with ``huber_slope=delta``.
+
+    Parameters
+    ----------
+    delta : float, default=1.0
+        The scale :math:`\delta > 0` (XGBoost's ``huber_slope``): the loss is quadratic for
+        :math:`|r| \ll \delta` and close to :math:`\delta |r|` for :math:`|r| \gg \delta`.
+    hessian : {"exact", "irls", "constant"} or float, default="exact"
+        Hessian policy.
+
+        * ``"exact"`` (default): :math:`1 / s^3`, smooth and positive (parity with XGBoost).
+        * ``"irls"``: :math:`1 / s = \psi(r) / r`, for residuals many deltas wide, where
+          :math:`1 / s^3` vanishes (see :class:`Huber` for why IRLS weights majorise the loss).
+        * ``"constant"``: 1.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
+
+    Raises
+    ------
+    TypeError
+        If a numeric parameter is not a real number.
+    ValueError
+        If ``delta`` is not a finite number > 0, or ``hessian`` is not one of the policies above.
+
+    Notes
+    -----
+    Derivation: :math:`ds/dr = r / (\delta^2 s)`, so :math:`g = \delta^2 \, ds/dr = r / s` and
+    :math:`h = 1/s - r^2 / (\delta^2 s^3) = (s^2 - (r/\delta)^2) / s^3 = 1 / s^3`.
+
+    Numerics: :math:`s - 1` is evaluated as :math:`(r/\delta)^2 / (s + 1)` to avoid cancellation
+    for small :math:`r`, and :math:`s` is formed without overflow.
+
+    Start score: a safeguarded 1-D Newton/bisection on the summed exact gradient, bracketed by the
+    label range.
     """
 
     name = "pseudo_huber"
@@ -112,17 +209,33 @@ class PseudoHuber(RegressionLoss):
 
 @register
 class LogCosh(RegressionLoss):
-    r"""Log-cosh loss :math:`L = \log\cosh r`, :math:`g = \tanh r`, :math:`h = \operatorname{sech}^2 r \in (0, 1]`.
+    r"""Log-cosh loss, smooth and close to :math:`r^2/2` near 0 and to :math:`|r| - \log 2` far out.
+
+    .. math::
+
+        L = \log\cosh r, \qquad g = \tanh r, \qquad h = \operatorname{sech}^2 r \in (0, 1].
 
     Parameters
     ----------
-    hessian : {"exact", "irls", "constant"} or float
-        :math:`\operatorname{sech}^2` underflows for residuals beyond ~20, so exact Newton leaf steps
-        explode on unscaled targets (LightGBM on the diabetes data: RMSE 1306). For targets whose
-        residuals can be much larger than 1 use ``"irls"``: :math:`\tanh(r)/r` (:math:`\ge` exact, a
-        majoriser; RMSE 58 there).
+    hessian : {"exact", "irls", "constant"} or float, default="exact"
+        Hessian policy.
 
-    Start score: 1-D solve.
+        * ``"exact"`` (default): :math:`\operatorname{sech}^2 r`. It underflows for residuals beyond
+          ~20, so exact Newton leaf steps explode on unscaled targets (LightGBM on the diabetes
+          data: RMSE 1306).
+        * ``"irls"``: :math:`\tanh(r) / r` (:math:`\to 1 - r^2/3` as :math:`r \to 0`),
+          :math:`\ge` the exact value and a majoriser of the loss (RMSE 58 there). Use it for
+          targets whose residuals can be much larger than 1.
+        * ``"constant"``: 1.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
+
+    Notes
+    -----
+    Derivation: :math:`\frac{d}{dr} \log\cosh r = \sinh r / \cosh r = \tanh r` and
+    :math:`\frac{d}{dr} \tanh r = \operatorname{sech}^2 r`.
+
+    Start score: a safeguarded 1-D Newton/bisection on the summed exact gradient, bracketed by the
+    label range.
     """
 
     name = "logcosh"
@@ -135,11 +248,37 @@ class LogCosh(RegressionLoss):
 
 @register
 class Quantile(RegressionLoss):
-    r"""Pinball loss for the :math:`\alpha`-quantile: :math:`\alpha (y - z)` if :math:`y > z`,
-    else :math:`(1 - \alpha)(z - y)`; :math:`g = 1 - \alpha - [y > z]`.
+    r"""Pinball (quantile) loss for the :math:`\alpha`-quantile.
 
-    The exact Hessian is 0 almost everywhere; the default ``hessian="constant"`` returns 1 (as the
-    engines' built-in quantile objectives). Start score: the weighted :math:`\alpha`-quantile.
+    .. math::
+
+        L = \begin{cases} \alpha (y - z) & y > z \\ (1 - \alpha)(z - y) & y \le z \end{cases},
+        \qquad g = 1 - \alpha - [y > z], \qquad h = 0 \text{ almost everywhere}.
+
+    At :math:`y = z` the gradient is the right derivative :math:`1 - \alpha` (as LightGBM).
+
+    Parameters
+    ----------
+    alpha : float, default=0.5
+        The quantile level, in the open interval (0, 1).
+    hessian : {"constant", "exact"} or float, default="constant"
+        Hessian policy.
+
+        * ``"constant"`` (default): 1, as the engines' built-in quantile objectives.
+        * ``"exact"``: 0 almost everywhere.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f` (so :math:`f` itself).
+
+    Raises
+    ------
+    TypeError
+        If a numeric parameter is not a real number.
+    ValueError
+        If ``alpha`` is not in (0, 1), or ``hessian`` is not one of the policies above.
+
+    Notes
+    -----
+    Start score: the weighted :math:`\alpha`-quantile of the labels (the smallest label :math:`c`
+    with :math:`W(y \le c) \ge \alpha W`), a minimiser of the weighted loss.
     """
 
     name = "quantile"
@@ -156,10 +295,43 @@ class Quantile(RegressionLoss):
 
 @register
 class Expectile(RegressionLoss):
-    r"""Asymmetric squared loss :math:`L = |\alpha - [y < z]| (y - z)^2`; ``Expectile(0.5)`` equals
-    ``SquaredError``. With :math:`a = \alpha` if :math:`y \ge z` else :math:`1 - \alpha`:
-    :math:`g = 2 a r`, :math:`h = 2 a` (exact, positive); ``"constant"``: :math:`2\max(\alpha, 1-\alpha)`.
-    Start score: the weighted :math:`\alpha`-expectile (1-D solve). Reference: Newey & Powell (1987).
+    r"""Expectile (asymmetric squared) loss for the :math:`\alpha`-expectile.
+
+    .. math::
+
+        L = |\alpha - [y < z]| \, (y - z)^2, \qquad g = 2 a r, \qquad h = 2 a, \qquad
+        a = \begin{cases} \alpha & y \ge z \\ 1 - \alpha & y < z \end{cases}.
+
+    ``Expectile(0.5)`` equals ``SquaredError``. The Hessian jumps at :math:`r = 0` and takes the
+    :math:`y \ge z` side there.
+
+    Parameters
+    ----------
+    alpha : float, default=0.5
+        The expectile level, in the open interval (0, 1).
+    hessian : {"exact", "constant"} or float, default="exact"
+        Hessian policy.
+
+        * ``"exact"`` (default): :math:`2a`, positive.
+        * ``"constant"``: :math:`2 \max(\alpha, 1 - \alpha)`, an upper bound of the exact value.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
+
+    Raises
+    ------
+    TypeError
+        If a numeric parameter is not a real number.
+    ValueError
+        If ``alpha`` is not in (0, 1), or ``hessian`` is not one of the policies above.
+
+    Notes
+    -----
+    Start score: the weighted :math:`\alpha`-expectile of the labels, by a safeguarded 1-D
+    Newton/bisection on the summed exact gradient, bracketed by the label range.
+
+    References
+    ----------
+    .. [1] W. K. Newey and J. L. Powell, "Asymmetric Least Squares Estimation and Testing",
+       *Econometrica* 55(4), 819-847, 1987.
     """
 
     name = "expectile"
@@ -176,9 +348,43 @@ class Expectile(RegressionLoss):
 
 @register
 class Fair(RegressionLoss):
-    r"""Fair loss :math:`L = c^2 (|r|/c - \log(1 + |r|/c))`, as LightGBM ``fair`` with ``fair_c=c``.
-    :math:`g = c r / (|r| + c)`, :math:`h = c^2 / (|r| + c)^2 \in (0, 1]` (exact, default, as
-    LightGBM); ``"irls"``: :math:`c / (|r| + c)`. Start score: 1-D solve.
+    r"""Fair loss, a convex robust loss: quadratic near 0, growing like :math:`c |r|` far out.
+
+    .. math::
+
+        L = c^2 \left(\frac{|r|}{c} - \log\left(1 + \frac{|r|}{c}\right)\right), \qquad
+        g = \frac{c r}{|r| + c}, \qquad h = \frac{c^2}{(|r| + c)^2} \in (0, 1].
+
+    Same as LightGBM ``fair`` with ``fair_c=c``.
+
+    Parameters
+    ----------
+    c : float, default=1.0
+        The scale :math:`c > 0` (LightGBM's ``fair_c``).
+    hessian : {"exact", "irls", "constant"} or float, default="exact"
+        Hessian policy.
+
+        * ``"exact"`` (default, as LightGBM): :math:`c^2 / (|r| + c)^2`.
+        * ``"irls"``: :math:`c / (|r| + c) = \psi(r) / r`, :math:`\ge` the exact value (see
+          :class:`Huber` for why IRLS weights majorise the loss).
+        * ``"constant"``: 1.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
+
+    Raises
+    ------
+    TypeError
+        If a numeric parameter is not a real number.
+    ValueError
+        If ``c`` is not a finite number > 0, or ``hessian`` is not one of the policies above.
+
+    Notes
+    -----
+    Derivation: with :math:`a = |r| / c`, :math:`dL/d|r| = c (1 - 1/(1 + a)) = c |r| / (|r| + c)`,
+    hence :math:`g = c r / (|r| + c)`; differentiating again,
+    :math:`h = c \, ((|r| + c) - |r|) / (|r| + c)^2 = c^2 / (|r| + c)^2`.
+
+    Start score: a safeguarded 1-D Newton/bisection on the summed exact gradient, bracketed by the
+    label range.
     """
 
     name = "fair"
@@ -194,15 +400,54 @@ class Fair(RegressionLoss):
 
 @register
 class Cauchy(RegressionLoss):
-    r"""Cauchy (Lorentzian) loss :math:`L = \frac{c^2}{2} \log(1 + (r/c)^2)`, a redescending robust loss.
+    r"""Cauchy (Lorentzian) loss, a redescending (non-convex) robust loss.
 
-    With :math:`t = (r/c)^2`: :math:`g = r / (1 + t)`, exact :math:`h = (1 - t)/(1 + t)^2`, negative for
-    :math:`|r| > c` (the loss is not convex). ``hessian="irls"`` (default): :math:`1/(1 + t) = \psi(r)/r`,
-    positive and :math:`\ge` the exact value, whose quadratic majorises the loss (leaf steps never
-    overshoot; outliers get weight :math:`\sim c^2/r^2`). ``"exact"`` and float floors also available.
+    .. math::
 
-    Start score: 1-D solve bracketed by the label range (a local minimum of a non-convex loss).
-    Reference: Black & Anandan (1996); Holland & Welsch (1977).
+        L = \frac{c^2}{2} \log\left(1 + t\right), \qquad t = (r / c)^2, \qquad
+        g = \frac{r}{1 + t}, \qquad h = \frac{1 - t}{(1 + t)^2}.
+
+    The exact Hessian is negative for :math:`|r| > c`: the loss is not convex.
+
+    Parameters
+    ----------
+    c : float, default=1.0
+        The scale :math:`c > 0`: residuals much wider than :math:`c` have a vanishing gradient.
+    hessian : {"irls", "exact"} or float, default="irls"
+        Hessian policy.
+
+        * ``"irls"`` (default): :math:`1 / (1 + t) = \psi(r) / r`, positive and :math:`\ge` the
+          exact value; its quadratic majorises the loss, so leaf steps never overshoot and
+          outliers get weight :math:`\sim c^2 / r^2`.
+        * ``"exact"``: :math:`(1 - t) / (1 + t)^2`, which can be negative.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
+
+    Raises
+    ------
+    TypeError
+        If a numeric parameter is not a real number.
+    ValueError
+        If ``c`` is not a finite number > 0, or ``hessian`` is not one of the policies above.
+
+    Notes
+    -----
+    Derivation: :math:`dt/dr = 2 r / c^2`, so :math:`g = \frac{c^2}{2} \cdot \frac{2 r / c^2}{1 + t}
+    = r / (1 + t)` and :math:`h = \frac{1}{1 + t} - \frac{r \cdot 2 r / c^2}{(1 + t)^2}
+    = \frac{1 - t}{(1 + t)^2}`.
+
+    Numerics: :math:`\log(1 + t)` is computed as ``log1p`` for precision at small :math:`r`; for
+    :math:`|r / c| > 10^{150}` the value is formed as :math:`c^2 \log |r / c|` so that nothing
+    overflows.
+
+    Start score: a safeguarded 1-D Newton/bisection on the summed exact gradient, bracketed by the
+    label range (a local minimum of a non-convex loss).
+
+    References
+    ----------
+    .. [1] M. J. Black and P. Anandan, "The Robust Estimation of Multiple Motions: Parametric and
+       Piecewise-Smooth Flow Fields", *Computer Vision and Image Understanding* 63(1), 75-104, 1996.
+    .. [2] P. W. Holland and R. E. Welsch, "Robust Regression Using Iteratively Reweighted
+       Least-Squares", *Communications in Statistics - Theory and Methods* 6(9), 813-827, 1977.
     """
 
     name = "cauchy"
@@ -218,8 +463,17 @@ class Cauchy(RegressionLoss):
 
 
 class LogLinkLoss(RegressionLoss):
-    """Log link: the margin is log(mu); the start score is log of the weighted mean label (the
-    exact optimum of every loss here), floored at a mean of 1e-7."""
+    r"""Base class of the log-link losses: the margin is :math:`z = \log \mu`.
+
+    Labels are :math:`\ge 0` unless a subclass narrows the domain (Gamma: :math:`> 0`). The start
+    score is the log of the weighted mean label (the exact optimum of every loss here), with the
+    mean floored at 1e-7.
+
+    The exponentials use a continued exponential :math:`E`: exact up to exponent 50, continued
+    beyond by its second-order Taylor expansion (``boostobj.kernels._math.exp_continued``), so that
+    every output stays finite for every finite margin. Below that knee the formulas are the
+    textbook ones. Loss values are half the unit deviance (0 at :math:`\mu = y`).
+    """
 
     link: ClassVar[links.Link] = links.LOG
     domain: ClassVar[domains.Domain] = domains.NON_NEGATIVE
@@ -228,14 +482,47 @@ class LogLinkLoss(RegressionLoss):
 
 @register
 class Poisson(LogLinkLoss):
-    r"""Poisson deviance on the log link: :math:`L = \mu - y \log\mu + y \log y - y` with :math:`\mu = e^z`
-    (half the unit deviance; 0 at :math:`\mu = y`), labels :math:`y \ge 0`.
+    r"""Poisson deviance on the log link, for counts and other non-negative labels.
 
-    :math:`g = \mu - y`, exact :math:`h = \mu`. ``hessian="damped"``: :math:`\mu e^{m}` with
-    ``m = max_delta_step`` (0.7), the Hessian of XGBoost ``count:poisson`` and LightGBM ``poisson``
-    (``poisson_max_delta_step``): every Newton step shrunk by :math:`e^{-m}`; it reproduces their
-    models exactly. Beyond :math:`z = 50` the exponential continues as its 2nd-order Taylor
-    expansion so that every output stays finite (``boostobj.kernels._math.exp_continued``).
+    .. math::
+
+        L = \mu - y \log\mu + y \log y - y, \qquad \mu = e^z, \qquad g = \mu - y, \qquad h = \mu.
+
+    :math:`L` is half the unit deviance (0 at :math:`\mu = y`); labels :math:`y \ge 0`. Same
+    gradient as XGBoost ``count:poisson`` and LightGBM ``poisson``; with ``hessian="damped"`` the
+    same Hessian too.
+
+    Parameters
+    ----------
+    hessian : {"exact", "damped"} or float, default="exact"
+        Hessian policy.
+
+        * ``"exact"`` (default): :math:`\mu`.
+        * ``"damped"``: :math:`\mu e^{m}` with :math:`m` = ``max_delta_step``, the Hessian of XGBoost
+          ``count:poisson`` and LightGBM ``poisson`` (``poisson_max_delta_step``): every Newton step
+          is shrunk by :math:`e^{-m}`; it reproduces their models exactly.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
+    max_delta_step : float, default=0.7
+        The damping exponent :math:`m \ge 0` of ``hessian="damped"`` (unused otherwise, but
+        validated).
+
+    Raises
+    ------
+    TypeError
+        If a numeric parameter is not a real number.
+    ValueError
+        If ``max_delta_step`` is negative or not finite, or ``hessian`` is not one of the policies
+        above.
+
+    Notes
+    -----
+    Derivation: :math:`d\mu/dz = \mu`, so :math:`g = \mu - y` and :math:`h = \mu`.
+
+    Beyond :math:`z = 50` the exponential continues as its second-order Taylor expansion
+    (``boostobj.kernels._math.exp_continued``), so every output stays finite; :math:`g` and
+    :math:`h` are then the derivatives of that continuation.
+
+    Start score: :math:`\log` of the weighted mean label (floored at 1e-7), the exact minimiser.
     """
 
     name = "poisson"
@@ -251,9 +538,25 @@ class Poisson(LogLinkLoss):
 
 @register
 class Gamma(LogLinkLoss):
-    r"""Gamma deviance on the log link: :math:`L = y/\mu + \log\mu - \log y - 1` (half the unit
-    deviance), labels :math:`y > 0`. :math:`g = 1 - y/\mu`, :math:`h = y/\mu` (exact, positive), as
-    XGBoost ``reg:gamma`` and LightGBM ``gamma``.
+    r"""Gamma deviance on the log link, for positive labels.
+
+    .. math::
+
+        L = \frac{y}{\mu} + \log\mu - \log y - 1, \qquad \mu = e^z, \qquad
+        g = 1 - \frac{y}{\mu}, \qquad h = \frac{y}{\mu}.
+
+    :math:`L` is half the unit deviance (0 at :math:`\mu = y`); labels :math:`y > 0`. Same gradient
+    and Hessian as XGBoost ``reg:gamma`` and LightGBM ``gamma``.
+
+    The constructor takes no arguments: the exact Hessian (positive) is the only policy.
+
+    Notes
+    -----
+    Derivation: :math:`y / \mu = y e^{-z}` has derivative :math:`-y / \mu` and second derivative
+    :math:`y / \mu`, and :math:`\log \mu = z`. For :math:`z < -50` the exponential :math:`e^{-z}`
+    continues as its second-order Taylor expansion, so every output stays finite.
+
+    Start score: :math:`\log` of the weighted mean label, the exact minimiser.
     """
 
     name = "gamma"
@@ -267,11 +570,46 @@ class Gamma(LogLinkLoss):
 
 @register
 class Tweedie(LogLinkLoss):
-    r"""Tweedie deviance with power :math:`\rho \in (1, 2)` on the log link (compound Poisson-Gamma):
-    with :math:`a = 1 - \rho`, :math:`b = 2 - \rho`,
-    :math:`L = \frac{y^b}{ab} - \frac{y \mu^a}{a} + \frac{\mu^b}{b}` (half the unit deviance), labels
-    :math:`y \ge 0`. :math:`g = -y\mu^a + \mu^b`, :math:`h = -a y \mu^a + b \mu^b > 0`, as XGBoost
-    ``reg:tweedie`` (``tweedie_variance_power=rho``) and LightGBM ``tweedie``.
+    r"""Tweedie deviance with power :math:`\rho \in (1, 2)` on the log link (compound Poisson-Gamma).
+
+    With :math:`a = 1 - \rho < 0`, :math:`b = 2 - \rho > 0` and :math:`\mu = e^z`:
+
+    .. math::
+
+        L = \frac{y^b}{a b} - \frac{y \mu^a}{a} + \frac{\mu^b}{b}, \qquad
+        g = -y \mu^a + \mu^b, \qquad h = -a y \mu^a + b \mu^b > 0.
+
+    :math:`L` is half the unit deviance (0 at :math:`\mu = y`); labels :math:`y \ge 0`. Same
+    gradient and Hessian as XGBoost ``reg:tweedie`` (``tweedie_variance_power=rho``) and LightGBM
+    ``tweedie``.
+
+    Parameters
+    ----------
+    power : float, default=1.5
+        The variance power :math:`\rho`, in the open interval (1, 2). The constructor has no
+        ``hessian`` argument: the exact Hessian (positive) is the only policy.
+
+    Raises
+    ------
+    TypeError
+        If a numeric parameter is not a real number.
+    ValueError
+        If ``power`` is not in (1, 2).
+
+    Notes
+    -----
+    Derivation: :math:`d\mu^a/dz = a \mu^a` and :math:`d\mu^b/dz = b \mu^b`; :math:`h > 0` because
+    :math:`-a > 0` and :math:`b > 0`. The exponentials :math:`\mu^a = e^{az}` and
+    :math:`\mu^b = e^{bz}` continue as their second-order Taylor expansions beyond exponent 50, so
+    every output stays finite.
+
+    Start score: :math:`\log` of the weighted mean label, the exact minimiser
+    (:math:`\sum_i w_i g_i = \mu^a \sum_i w_i (\mu - y_i) = 0`).
+
+    References
+    ----------
+    .. [1] B. Jorgensen, "Exponential Dispersion Models", *Journal of the Royal Statistical
+       Society, Series B* 49(2), 127-162, 1987.
     """
 
     name = "tweedie"

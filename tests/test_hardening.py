@@ -1,0 +1,189 @@
+"""Regression tests for the hostile-input findings (issue 12): each failed before its fix."""
+import threading
+import warnings
+
+import lightgbm as lgb
+import numpy as np
+import pytest
+import xgboost as xgb
+
+import boostobj as bo
+import boostobj.lightgbm as bol
+import boostobj.xgboost as box
+from boostobj import metrics as M
+
+
+# 3. metric inputs: space, shape and type
+@pytest.mark.parametrize("call, match", [
+    (lambda: M.LogLoss(from_margin=False)([0, 1], [1.5, 0.2]), r"probabilities in \[0, 1\], got 1.5 at row 0"),
+    (lambda: M.MulticlassLogLoss(from_margin=False)([0, 1], [[2, -1, 0], [0.1, 0.2, 0.7]]), "probabilities in"),
+    (lambda: M.MAE()([0, 1, 2], np.tile([0, 1, 2], (3, 1))), r"y_pred must be one-dimensional"),
+    (lambda: M.MAE()([0, 1, 2], ["a", "b", "c"]), "y_pred must be numeric"),
+    (lambda: M.MAE()([0, 1, 2], [0, 1, 2], sample_weight=2.0), "scalar"),
+    (lambda: M.MulticlassLogLoss(from_margin=True)([0, 1], [0.3, 0.2]), r"y_pred must have shape"),
+])
+def test_metrics_validate_their_inputs(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_binary_logloss_reads_two_column_probabilities_like_sklearn():
+    from sklearn.metrics import log_loss
+
+    p = np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7]])
+    assert M.LogLoss(from_margin=False)([0, 1, 1], p) == pytest.approx(log_loss([0, 1, 1], p), rel=1e-12)
+
+
+# 6. labels beyond float32 in both engines
+@pytest.mark.parametrize("engine", ["xgboost", "lightgbm"])
+def test_estimators_refuse_labels_beyond_float32(engine, reg_data):
+    X, y, _ = reg_data
+    with pytest.raises(ValueError, match=f"beyond the float32 range .* {'XGBoost' if engine == 'xgboost' else 'LightGBM'}"):
+        bo.BoostRegressor(engine=engine, n_estimators=2).fit(X, y * 1e39)
+
+
+# 7. changing the thread count while other threads compute
+def test_set_num_threads_is_safe_during_calls():
+    rng = np.random.default_rng(0)
+    y, z = rng.normal(size=200_000), rng.normal(size=200_000)
+    expected = bo.Huber().grad_hess(y, z)[0]
+    errors, stop = [], threading.Event()
+
+    def work():
+        while not stop.is_set():
+            try:
+                if not np.array_equal(bo.Huber().grad_hess(y, z)[0], expected):
+                    errors.append("wrong values")
+            except Exception as err:  # noqa: BLE001 - any failure is the bug
+                errors.append(repr(err))
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(60):
+            bo.set_num_threads(1 + i % 3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        bo.set_num_threads(2)
+    assert not errors, errors[:3]
+
+
+# 8. class weights as scikit-learn gives them
+def test_class_weight_arrays_dicts_and_balanced():
+    from sklearn.utils.class_weight import compute_class_weight
+
+    y = np.array([0, 0, 0, 1.0])
+    cw = compute_class_weight("balanced", classes=np.array([0, 1]), y=y)
+    for loss in (bo.Logistic(class_weight=cw), bo.Focal(class_weight=cw), bo.Logistic(class_weight={0: cw[0], 1: cw[1]})):
+        np.testing.assert_allclose(loss.grad_hess(y, np.zeros(4))[0],
+                                   type(loss)(class_weight=tuple(cw)).grad_hess(y, np.zeros(4))[0])
+    assert bo.SoftmaxCrossEntropy(class_weight={0: 1.0, 1: 2.0, 2: 3.0}).n_classes == 3
+    with pytest.raises(ValueError, match="'balanced' is not supported: it depends on the training labels"):
+        bo.Logistic(class_weight="balanced")
+    with pytest.raises(ValueError, match="dict must have the class indices 0..k-1"):
+        bo.SoftmaxFocal(alpha={1: 2.0, 2: 1.0})
+
+
+# 9. registry names in the estimators
+def test_estimators_accept_loss_names(reg_data):
+    X, y, _ = reg_data
+    est = bo.BoostRegressor(loss="huber", n_estimators=3).set_params(loss__delta=0.5).fit(X, y)
+    assert est.loss_ == bo.Huber(delta=0.5)
+    assert bo.BoostRegressor(loss="quantile", n_estimators=3).fit(X, y).loss_ == bo.Quantile()
+
+
+# 10. unclear errors
+def test_parameters_are_checked_at_construction_and_numpy_scalars_accepted(reg_data):
+    X, y, _ = reg_data
+    with pytest.raises(ValueError, match="hessian must be one of"):
+        bo.ClassBalanced(hessian="bogus")
+    bo.BoostRegressor(learning_rate=np.float32(0.1), n_estimators=np.int64(2)).fit(X, y)
+
+
+@pytest.mark.parametrize("engine, key", [("xgboost", "max_depht"), ("lightgbm", "num_leavs")])
+def test_misspelled_engine_parameters_warn(engine, key, reg_data):
+    X, y, _ = reg_data
+    with pytest.warns(UserWarning, match=key):
+        bo.BoostRegressor(engine=engine, n_estimators=2, **{key: 3}).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bo.BoostRegressor(engine=engine, n_estimators=2, reg_lambda=1.0, subsample=0.9).fit(X, y)
+
+
+def test_lightgbm_continued_multiclass_training_without_num_class(multi_data):
+    X, y, _ = multi_data
+    params = {"num_leaves": 4, "verbose": -1}
+    first = bol.train(params, lgb.Dataset(X, label=y), bo.SoftmaxCrossEntropy(), 3)
+    more = bol.train(params, lgb.Dataset(X, label=y), bo.SoftmaxCrossEntropy(), 2, init_model=first)
+    assert more.num_trees() == 15
+
+
+def test_label_beyond_float32_with_float32_margins_is_named():
+    with pytest.raises(ValueError, match=r"not representable in float32 \(raw margin 0.0, label 1e\+39\)"):
+        bo.SquaredError().grad_hess([1e39], np.float32([0.0]))
+
+
+# 11. numerics at the edges: finite and accurate, or a clear error
+def test_extreme_margins_give_a_clear_error_not_inf():
+    for raw in (np.float32([1e30]), np.float64([1e300])):
+        with pytest.raises(ValueError, match=r"Exponential\(\): the .* at row 0 is not representable"):
+            bo.Exponential().grad_hess([0.0], raw)
+    with pytest.raises(ValueError, match="raw margin"):  # the engine objective's float32 outputs
+        bo.SquaredError()(np.array([1e39, 0.0]), np.array([0.0, 0.0]))
+
+
+def test_large_scale_parameters_stay_accurate():
+    assert bo.Fair(c=1e16).loss([0.0], [1.0])[0] == pytest.approx(0.5, rel=1e-12)
+    assert bo.Fair(c=1e200).loss([0.0], [1.0])[0] == pytest.approx(0.5, rel=1e-12)
+    assert bo.PseudoHuber(delta=1e200).loss([0.0], [1.0])[0] == pytest.approx(0.5, rel=1e-12)
+    g, h = bo.PseudoHuber(delta=1e-300).grad_hess([0.0], [1e10])
+    assert np.isfinite(g).all() and g[0] == pytest.approx(1e-300)
+
+
+def test_huge_weights_give_a_finite_start_score():
+    w = np.full(3, 1e308)
+    assert bo.SquaredError().init_score([1.0, 2.0, 3.0], w) == pytest.approx(2.0)
+    assert bo.Huber().init_score([1.0, 2.0, 3.0], w) == pytest.approx(2.0)
+    assert bo.Logistic().init_score([0.0, 1.0, 1.0], w) == pytest.approx(np.log(2.0))
+
+
+# 12. equality, hashing and the helpers' side effects
+def test_equal_losses_hash_equal():
+    assert hash(bo.Huber(delta=2)) == hash(bo.Huber(delta=2.0)) and bo.Huber(delta=2) == bo.Huber(delta=2.0)
+    assert len({bo.Logistic(class_weight=np.array([1, 2])), bo.Logistic(class_weight=[1.0, 2.0])}) == 1
+
+
+def test_lightgbm_train_leaves_the_callers_datasets_alone(reg_data):
+    X, y, _ = reg_data
+    ds, valid = lgb.Dataset(X, label=y), lgb.Dataset(X, label=y)
+    bol.train({"verbose": -1, "num_leaves": 4}, ds, bo.SquaredError(), 2, valid_sets=[valid])
+    assert ds.get_init_score() is None and valid.get_init_score() is None
+    with pytest.raises(ValueError, match="already has an init_score"):
+        bol.train({"verbose": -1}, lgb.Dataset(X, label=y, init_score=np.zeros(len(y))), bo.SquaredError(), 2)
+
+
+def test_xgboost_train_refuses_a_base_score_it_would_override(reg_data):
+    X, y, _ = reg_data
+    with pytest.raises(ValueError, match="base_score.*init_score="):
+        box.train({"base_score": 0.3}, xgb.DMatrix(X, label=y), bo.SquaredError(), 2)
+    booster = box.train({"max_depth": 2, "eta": 0.0}, xgb.DMatrix(X, label=y), bo.SquaredError(), 1, init_score=1.25)
+    np.testing.assert_allclose(booster.predict(xgb.DMatrix(X), output_margin=True), 1.25, rtol=1e-6)
+
+
+# 5. Dask validates weights as the local API does (threaded scheduler, no cluster needed)
+def test_dask_start_score_validates_weights():
+    da = pytest.importorskip("dask.array")
+    import boostobj.dask as bd
+
+    y = da.from_array(np.array([0.0, 1.0, 1.0, 0.0]), chunks=2)
+    for bad, match in ((np.array([1.0, np.nan, 1.0, 1.0]), "finite and non-negative, got nan at row 1"),
+                       (np.array([1.0, -1.0, 1.0, 1.0]), "finite and non-negative, got -1.0 at row 1")):
+        with pytest.raises(ValueError, match=match):
+            bd.init_score(bo.Logistic(), y, da.from_array(bad, chunks=2))
+    zeros = da.from_array(np.zeros(4), chunks=2)
+    for loss in (bo.SquaredError(), bo.Huber()):
+        with pytest.raises(ValueError, match="positive total sample weight"):
+            bd.init_score(loss, y, zeros)
