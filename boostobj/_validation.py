@@ -32,7 +32,7 @@ def as_margin(raw, task, n_classes=None, name="raw"):
             z = z[:, 0]
         if z.ndim != 1:
             raise ValueError(f"{name} must be one-dimensional (n_samples,) for a {task} loss, got shape {z.shape}")
-    if not np.isfinite(z).all():
+    if not all_finite(z):
         bad = np.argwhere(~np.isfinite(z))[0]
         where = int(bad[0])
         raise ValueError(f"{name} contains a non-finite value ({z[tuple(bad)]}) at row {where}")
@@ -40,9 +40,10 @@ def as_margin(raw, task, n_classes=None, name="raw"):
 
 
 def as_labels(y, n, domain, n_classes=None, name="y", what="this loss"):
-    """Labels as a 1-D float64 array with n rows, checked against a label domain
-    (``boostobj.domains``). Labels keep float64 whatever the margins' dtype: a float32 margin must
-    not round a label (16777217 -> 16777216) before the residual is formed."""
+    """Labels as a 1-D float32 or float64 array with n rows (other dtypes become float64), checked
+    against a label domain (``boostobj.domains``). Labels keep their own precision whatever the
+    margins' dtype (the kernels read them as float64): a float32 margin must not round a float64
+    label (16777217 -> 16777216) before the residual is formed."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
@@ -55,13 +56,19 @@ def as_labels(y, n, domain, n_classes=None, name="y", what="this loss"):
             f"{name} must be numeric, got dtype {y.dtype}; encode class labels as 0..k-1 "
             "(the boostobj estimators do this for you)"
         )
-    y = y.astype(np.float64, copy=False)
-    finite = np.isfinite(y)
-    if not finite.all():
-        i = _first_bad(~finite)
+    if y.dtype not in (np.float32, np.float64):
+        y = y.astype(np.float64)
+    if not all_finite(y):
+        i = _first_bad(~np.isfinite(y))
         raise ValueError(f"{name} contains a non-finite label ({y[i]}) at row {i}")
     domain.check(y, name, n_classes, what)
     return y
+
+
+def all_finite(a):
+    """True when every value is finite. A sum is one cheap vectorised pass and is non-finite whenever
+    a value is; only then (or when the sum overflows) is the exact element-wise test needed."""
+    return bool(np.isfinite(np.sum(a))) or bool(np.isfinite(a).all())
 
 
 def as_weights(sample_weight, n, name="sample_weight"):
