@@ -10,6 +10,7 @@ STEPS = [
     ["training.py"] + (["--rows", "5000", "--rounds", "2", "--repeats", "1"] if QUICK else []),
     ["cold_start.py"] + (["--repeats", "1"] if QUICK else []),
     ["peers.py"] + (["--rows", "20000"] if QUICK else []),
+    ["calibration.py"] + (["--rows", "2000", "--rounds", "5", "--seeds", "1"] if QUICK else []),
 ]
 for step in STEPS:
     print(f"\n=== {' '.join(step)}", flush=True)

@@ -228,6 +228,8 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
         return self._margin(X)
 
     def predict_proba(self, X):
+        """Class probabilities: the loss's class posterior of the margin (``loss.posterior``: a focal
+        or class-weighted margin is not a log-odds), or its link for the hinge losses, which have none."""
         margin = self._margin(X)  # checks that the model is fitted
         p = self.loss_.predict(margin)
         if p.ndim == 1:

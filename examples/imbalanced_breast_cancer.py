@@ -60,9 +60,10 @@ def main(seeds):
     for seed in range(seeds):
         X_tr, X_te, y_tr, y_te = imbalanced_data(seed)
         for name, loss in LOSSES.items():
+            loss = loss.bind(y_tr)  # ClassBalanced: fix the training class counts (its posterior needs them)
             for engine in ("xgboost", "lightgbm"):
                 margin = fit_predict(engine, loss, X_tr, y_tr, X_te)
-                p = loss.predict(margin)
+                p = loss.predict(margin)  # the class posterior of the margin
                 rows.setdefault((name, engine), []).append((
                     average_precision_score(y_te, p),
                     log_loss(y_te, np.clip(p, 1e-15, 1 - 1e-15)),

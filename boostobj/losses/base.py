@@ -320,9 +320,63 @@ class Loss:
         losses ignore it, so callers need not branch on the task)."""
         return _start.start_score(self, _start.LocalLabels(self, y, sample_weight, n_classes))
 
-    def predict(self, raw: Any) -> np.ndarray:
-        """Inverse link: predictions (regression) or probabilities (classification)."""
-        return self.link.inverse(V.as_margin(raw, self.task, self.n_classes if self.task == "multiclass" else None))
+    def predict(self, raw: Any, link_only: bool = False) -> np.ndarray:
+        """Predictions of margins: the mean (regression, through the inverse link) or the class
+        posterior (classification: ``posterior``, (n,) P(y = 1) or (n, k)); the hinge losses, which
+        have no posterior, and ``link_only=True`` give the plain inverse link (for a focal or
+        class-weighted loss that is not the class probability)."""
+        if link_only or self.task == "regression" or not self.has_posterior:
+            k = self.n_classes if self.task == "multiclass" else None
+            return self.link.inverse(V.as_margin(raw, self.task, k))
+        return self.posterior(raw)
+
+    # -- class posteriors --------------------------------------------------------------------------
+    has_posterior: ClassVar[bool] = True  # classification losses whose margin determines the posterior
+
+    def _posterior_is_link(self) -> bool:
+        """True when the inverse link already is the class posterior (unweighted logistic, softmax)."""
+        return False
+
+    def posterior(self, raw: Any) -> np.ndarray:
+        r"""Class posterior probabilities of margins: P(y = 1) as (n,) for binary losses, (n, k) rows
+        summing to 1 for multiclass.
+
+        The margin :math:`z^*` a loss learns at posterior :math:`p` is where the expected gradient
+        vanishes, :math:`p\,\partial_z L(1, z^*) + (1 - p)\,\partial_z L(0, z^*) = 0`, so
+        :math:`p = g_0 / (g_0 - g_1)` with :math:`g_y = \partial_z L(y, z)` (Charoenphakdee et al.,
+        CVPR 2021, for the focal loss). For k classes, :math:`\sum_y p_y \nabla_z L(y, z) = 0` with
+        :math:`\sum_y p_y = 1`, one k x k linear system per row. This recovers :math:`\sigma(z)` for
+        the logistic loss, the class-weight correction for weighted losses and the focal-loss
+        posterior; where the inverse link is already the posterior it is used as is. ``predict``
+        keeps the plain inverse link.
+        """
+        if self.task == "regression":
+            raise ValueError(f"{self!r} is a regression loss: it has no class posterior (use predict)")
+        if not self.has_posterior:
+            raise ValueError(f"{self!r}: its margins determine no class posterior beyond the margin's flat "
+                             "region; loss.predict gives the link's clipped estimate")
+        z = np.asarray(V.as_margin(raw, self.task, self.n_classes if self.task == "multiclass" else None),
+                       dtype=np.float64)
+        if self._posterior_is_link():
+            return self.link.inverse(z)
+        n = z.shape[0]
+        if self.task == "binary":
+            g0, _ = self.grad_hess(np.zeros(n), z)
+            g1, _ = self.grad_hess(np.ones(n), z)
+            return g0 / (g0 - g1)
+        k = z.shape[1]
+        # system[i, j, y] = dL(y, z_i)/dz_j; the k equations sum to zero (softmax invariance), so the
+        # last is replaced by sum_y p_y = 1
+        system = np.stack([self.grad_hess(np.full(n, float(y)), z)[0] for y in range(k)], axis=2)
+        system[:, -1, :] = 1.0
+        rhs = np.zeros((n, k, 1))
+        rhs[:, -1, 0] = 1.0
+        try:
+            p = np.linalg.solve(system, rhs)[..., 0]
+        except np.linalg.LinAlgError:  # a degenerate row (gradients underflowed): least squares
+            p = (np.linalg.pinv(system) @ rhs)[..., 0]
+        p = np.clip(p, 0.0, None)  # e.g. label smoothing: a margin below eps/k means probability 0
+        return p / p.sum(axis=1, keepdims=True)
 
     def metric(self, from_margin: bool = True) -> Any:
         """This loss as an evaluation metric (weighted mean loss), usable in every engine API like

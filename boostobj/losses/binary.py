@@ -48,6 +48,10 @@ class _ClassWeighted(BinaryLoss):
     def class_mass(self, totals):
         return np.asarray(totals, dtype=np.float64) * self._theta_array[:2]
 
+    def _posterior_is_link(self):
+        a0, a1 = self._theta_array[:2]
+        return bool(a0 == a1) and float(self._params.get("gamma", 0.0)) == 0.0
+
 
 @register
 class Logistic(_ClassWeighted):
@@ -118,6 +122,9 @@ class Exponential(BinaryLoss):
 
     name = "exponential"
     link = links.Logit(scale=2.0)
+
+    def _posterior_is_link(self):
+        return True  # sigma(2z) is the exponential loss's posterior
     value_kernel = K.exponential_value
     hessians = {"exact": K.exponential_grad_hess}
 
@@ -136,6 +143,7 @@ class SmoothHinge(BinaryLoss):
 
     name = "smooth_hinge"
     link = links.SmoothHingeLink()
+    has_posterior = False  # |z| >= 1 says nothing about the posterior
     value_kernel = K.smooth_hinge_value
     hessians = {"constant": Constant(1.0), "exact": K.smooth_hinge_grad_hess}
 
@@ -152,6 +160,7 @@ class SquaredHinge(BinaryLoss):
 
     name = "squared_hinge"
     link = links.SquaredHingeLink()
+    has_posterior = False  # |z| >= 1 says nothing about the posterior
     value_kernel = K.squared_hinge_value
     hessians = {"exact": K.squared_hinge_grad_hess, "constant": Constant(2.0)}
 

@@ -24,6 +24,11 @@ class MulticlassLoss(Loss):
     link = links.SOFTMAX
     domain = domains.CLASSES
 
+    def _posterior_is_link(self):
+        weights = self._theta_array[1:]  # theta = (label smoothing or gamma, per-class weights or nothing)
+        unweighted = weights.size == 0 or bool(np.all(weights == weights[0]))
+        return unweighted and float(self._theta_array[0]) == 0.0
+
     def class_mass(self, totals):
         """Class totals multiplied by the per-class weights of the loss (unchanged without them).
 
@@ -357,6 +362,13 @@ class ClassBalanced(Loss):
 
     def _concrete(self, y):
         return self._base_loss(self.counts if self.counts is not None else self._counts_of(y))
+
+    def posterior(self, raw):
+        """Class posteriors of the base loss weighted for the bound ``counts`` (see ``Loss.posterior``)."""
+        if self.counts is None:
+            raise ValueError("ClassBalanced.posterior needs the training class counts: use loss.bind(y_train) "
+                             "or counts=... (the estimators and helpers bind)")
+        return self._base_loss(self.counts).posterior(raw)
 
     def resolve(self, data):
         """Build the weighted base loss for this label data (``counts`` if set, else its class counts).

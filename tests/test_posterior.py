@@ -1,0 +1,96 @@
+"""Class posteriors from margins (loss.posterior, used by predict and the estimators' predict_proba):
+the stationarity inversion p = g0 / (g0 - g1) and its k-class analogue."""
+import numpy as np
+import pytest
+
+import boostobj as bo
+from boostobj.links import expit, softmax
+
+Z = np.linspace(-30, 30, 241)
+ZK = np.random.default_rng(0).normal(0, 4, (200, 4))
+
+
+def test_logistic_posterior_is_exactly_the_sigmoid():
+    np.testing.assert_array_equal(bo.Logistic().predict(Z), expit(Z))
+    np.testing.assert_array_equal(bo.Logistic().posterior(Z), expit(Z))
+    np.testing.assert_array_equal(bo.Focal(gamma=0.0).posterior(Z), expit(Z))
+    np.testing.assert_array_equal(bo.Exponential().posterior(Z), expit(2 * Z))
+    np.testing.assert_array_equal(bo.SoftmaxCrossEntropy().posterior(ZK), softmax(ZK))
+
+
+def test_class_weight_corrections_in_closed_form():
+    s = expit(Z)
+    np.testing.assert_allclose(bo.Logistic(pos_weight=4.0).posterior(Z), s / (s + 4.0 * (1 - s)), rtol=1e-12)
+    np.testing.assert_allclose(bo.Logistic(alpha=0.25).posterior(Z), 0.75 * s / (0.75 * s + 0.25 * (1 - s)),
+                               rtol=1e-12)
+    c = np.array([1.0, 2.0, 4.0, 0.5])
+    p = softmax(ZK) / c
+    # a k x k solve per row: accurate to ~1e-16 absolute (not relative for tiny probabilities)
+    np.testing.assert_allclose(bo.SoftmaxCrossEntropy(class_weight=c).posterior(ZK), p / p.sum(1, keepdims=True),
+                               rtol=1e-10, atol=1e-14)
+    eps, k = 0.2, 4  # smoothed targets: p_j = (1 - eps) pi_j + eps / k, inverted and clipped at 0
+    pi = np.clip((softmax(ZK) - eps / k) / (1 - eps), 0, None)
+    np.testing.assert_allclose(bo.SoftmaxCrossEntropy(label_smoothing=eps).posterior(ZK),
+                               pi / pi.sum(1, keepdims=True), atol=1e-12)
+
+
+@pytest.mark.parametrize("loss", [bo.Focal(), bo.Focal(gamma=5.0, alpha=0.25), bo.Focal(gamma=0.5, hessian="exact"),
+                                  bo.ClassBalanced(beta=0.99, base="focal", counts=[90, 10])], ids=repr)
+def test_binary_posterior_makes_the_expected_gradient_vanish(loss):
+    z = np.linspace(-12, 12, 97)
+    p = loss.posterior(z)
+    g0, _ = loss.grad_hess(np.zeros_like(z), z)
+    g1, _ = loss.grad_hess(np.ones_like(z), z)
+    assert ((0 <= p) & (p <= 1)).all() and np.all(np.diff(p) >= 0)  # monotone (saturates at 1.0)
+    np.testing.assert_allclose(p * g1 + (1 - p) * g0, 0.0, atol=1e-12)
+    assert np.isfinite(loss.posterior(np.array([-1e4, 1e4]))).all()
+
+
+@pytest.mark.parametrize("loss", [bo.SoftmaxFocal(), bo.SoftmaxFocal(gamma=1.0, alpha=[1, 2, 3, 4]),
+                                  bo.ClassBalanced(beta=0.99, base="softmax_focal", counts=[50, 30, 15, 5])], ids=repr)
+def test_multiclass_posterior_makes_the_expected_gradient_vanish(loss):
+    p = loss.posterior(ZK)
+    np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-12)
+    expected = sum(p[:, [y]] * loss.grad_hess(np.full(len(ZK), float(y)), ZK)[0] for y in range(4))
+    np.testing.assert_allclose(expected, 0.0, atol=1e-10)
+    extreme = loss.posterior(np.array([[1e4, -1e4, 0.0, 0.0], [30.0, 30.0, -30.0, 0.0]]))
+    assert np.isfinite(extreme).all() and extreme[0].argmax() == 0
+
+
+def test_losses_without_a_posterior_say_so():
+    for loss in (bo.SmoothHinge(), bo.SquaredHinge()):
+        assert not loss.has_posterior
+        with pytest.raises(ValueError, match="no class posterior"):
+            loss.posterior(Z)
+        np.testing.assert_array_equal(loss.predict(Z), loss.link.inverse(Z))
+    with pytest.raises(ValueError, match="needs the training class counts"):
+        bo.ClassBalanced(beta=0.9).posterior(Z)
+    with pytest.raises(ValueError, match="regression loss"):
+        bo.Huber().posterior(Z)
+
+
+def test_predict_proba_is_calibrated_on_imbalanced_data():
+    # 2 % positives: sigma(margin) of a focal model averaged 5x the base rate; the posterior fixes it
+    import lightgbm as lgb
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40_000, 6))
+    logit = 1.5 * X[:, 0] - X[:, 1] + np.sin(2 * X[:, 2]) - 5.0
+    y = (rng.uniform(size=len(X)) < expit(logit)).astype(float)
+    tr, te = slice(0, 20_000), slice(20_000, None)
+
+    def ece(p, yy, bins=15):
+        idx = np.minimum((p * bins).astype(int), bins - 1)
+        return sum(np.mean(idx == b) * abs(p[idx == b].mean() - yy[idx == b].mean()) for b in range(bins)
+                   if (idx == b).any())
+
+    params = {"num_leaves": 15, "learning_rate": 0.1, "verbose": -1, "num_threads": 2}
+    ref = lgb.train({**params, "objective": "binary"}, lgb.Dataset(X[tr], label=y[tr]), 100).predict(X[te])
+    for loss in (bo.Focal(gamma=2.0), bo.ClassBalanced(beta=0.999, base="focal"), bo.Logistic(pos_weight=5.0)):
+        est = bo.BoostClassifier(loss=loss, engine="lightgbm", n_estimators=100, num_leaves=15).fit(X[tr], y[tr])
+        p = est.predict_proba(X[te])[:, 1]
+        p_link = est.loss_.predict(est.decision_function(X[te]), link_only=True)
+        # within the noise of ECE at ~400 test positives (about 0.003) of 1.5x the built-in's
+        assert ece(p, y[te]) <= 1.5 * ece(ref, y[te]) + 0.003, loss
+        assert ece(p, y[te]) < 0.5 * ece(p_link, y[te]), loss
+        assert abs(p.mean() / ref.mean() - 1) < 0.2, loss  # sigma(margin) of Focal: about 5x
