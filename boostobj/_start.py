@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import _validation as V
+from .domains import REAL
 from .links import PROB_FLOOR
 
 def weighted_quantile(y, w, alpha):
@@ -209,6 +210,7 @@ class LocalLabels:
     """
 
     def __init__(self, loss: Any, y: Any, sample_weight: Any = None, n_classes: int | None = None):
+        y = V.as_labels(y, None, REAL)  # numeric and finite first (a clear error for string labels)
         self.n_classes = loss.resolve_n_classes(y, n_classes)
         self.y = V.as_labels(y, None, loss.domain, self.n_classes, what=repr(loss))
         self.w = V.as_weights(sample_weight, self.y.shape[0])

@@ -35,6 +35,20 @@ def _compute(tasks):
     return dask.compute(*tasks)
 
 
+_MAGNITUDE_BITS = np.int64(0x7FFFFFFFFFFFFFFF)
+
+
+def _ordered_key(x):
+    """An int64 that orders like the float64 x (negative floats have their magnitude bits flipped)."""
+    bits = int(np.array(x, dtype=np.float64).view(np.int64))
+    return bits ^ int(_MAGNITUDE_BITS) if bits < 0 else bits
+
+
+def _from_ordered_key(key):
+    bits = key ^ int(_MAGNITUDE_BITS) if key < 0 else key
+    return float(np.array(bits, dtype=np.int64).view(np.float64))
+
+
 class DaskLabels:
     """Label data of Dask arrays for ``boostobj._start``: every reduction is a sum over blocks.
 
@@ -156,8 +170,9 @@ class DaskLabels:
     def weighted_quantile(self, alpha):
         """The smallest label c with W(y <= c) >= alpha W (as the local ``weighted_quantile``).
 
-        Found by bisection on that non-decreasing step function, then snapped onto the label it
-        converged to; exact, no approximate quantile sketch.
+        Found by bisection on that non-decreasing step function over the float64 values in their
+        bit order (at most 64 distributed reductions, whatever the label range); exact, no
+        approximate quantile sketch.
 
         Parameters
         ----------
@@ -174,14 +189,20 @@ class DaskLabels:
             below = yb <= c
             return float(wb[below].sum()) if wb.size else float(below.sum())
 
-        def smallest_label_from(block, c):
-            above = block[0][block[0] >= c]
-            return float(above.min()) if above.size else np.inf
+        def reached(c):  # W(y <= c) >= alpha W, with the same relative slack as the local version
+            return sum(self._reduce(weight_at_or_below, c)) >= alpha * self._total * (1.0 - 1e-12)
 
         lo, hi = self.label_range()
-        c = _start.newton_1d(lambda c: (sum(self._reduce(weight_at_or_below, c)) - alpha * self._total, 0.0),
-                             lo, hi, xtol=1e-15)
-        return min(self._reduce(smallest_label_from, c - 4e-15 * (1.0 + abs(c))))
+        if reached(lo):
+            return lo
+        lo_key, hi_key = _ordered_key(lo), _ordered_key(hi)  # invariant: not reached(lo), reached(hi)
+        while hi_key - lo_key > 1:
+            mid = lo_key + (hi_key - lo_key) // 2
+            if reached(_from_ordered_key(mid)):
+                hi_key = mid
+            else:
+                lo_key = mid
+        return _from_ordered_key(hi_key)  # W(y <= c) only jumps at labels: the smallest such c is one
 
     def sum_grad_hess(self, loss, c):
         """Sum ``loss``'s weighted gradient and Hessian over all rows at the constant margin ``c``.

@@ -128,7 +128,7 @@ class _Resident:
         # labels and weights stay float64 on the device too: a float32 label would round before the
         # residual is formed (see _validation.as_labels)
         y = V.as_labels(y, shape[0], loss.domain, k, what=repr(loss))
-        self.loss = loss._concrete(y)
+        self.loss = loss._concrete(y, k)
         self.y = cuda.to_device(y)
         w = V.as_weights(w, shape[0])
         self.w = cuda.to_device(w) if w.size else cuda.device_array(0, dtype=np.float64)

@@ -59,7 +59,7 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
         raise ValueError("the objective is the loss given as third argument; remove params['objective']")
     y, w = _labels_and_weights(train_set)
     check_float32_labels(y, "LightGBM")
-    loss = loss.bind(y, w)
+    loss = loss.bind(y, w, n_classes=params.get("num_class"))
     params["objective"] = loss
     params.setdefault("metric", "None")
     datasets = [train_set, *(valid_sets or [])]

@@ -20,6 +20,7 @@ import numpy as np
 # Probabilities and means are clamped at 1e-7 when mapped to margins: the exact margin of a
 # probability 0 or 1 (or a mean 0) is infinite, and starting a model there would stall it.
 PROB_FLOOR = 1e-7
+XGBOOST_LOGIT_LIMIT = 13.8  # |margin| XGBoost's binary:logistic base_score can carry (p in [1e-6, 1 - 1e-6])
 
 
 def expit(raw: Any) -> np.ndarray:
@@ -123,6 +124,9 @@ class Link:
         """
         raise NotImplementedError
 
+    def check_prediction(self, mu: np.ndarray, name: str = "y_pred") -> None:
+        """Raise ValueError when ``mu`` holds values this link cannot produce (none here)."""
+
     def xgboost_base_score(self, init: Any) -> Any:
         """``base_score`` for XGBoost: the margin itself unless the objective reads a prediction.
 
@@ -166,7 +170,7 @@ class Identity(Link):
 
 
 class Log(Link):
-    r"""Log link :math:`\mu = e^z` (Poisson, Gamma, Tweedie); ``link`` floors the mean at 1e-7.
+    r"""Log link :math:`\mu = e^z` (Poisson, Gamma, Tweedie); ``link`` maps a mean of 0 (or below) to log 1e-7.
 
     ``xgboost_objective`` is ``"reg:tweedie"``, which predicts :math:`e^z` and reads ``base_score``
     as a mean; ``xgboost_base_score`` therefore returns :math:`e^{\text{init}}`.
@@ -182,10 +186,19 @@ class Log(Link):
         return np.exp(np.asarray(raw, dtype=np.float64))
 
     def link(self, mu: Any) -> np.ndarray:
-        return np.log(np.maximum(np.asarray(mu, dtype=np.float64), PROB_FLOOR))
+        mu = np.asarray(mu, dtype=np.float64)
+        return np.log(np.where(mu > 0, mu, PROB_FLOOR))  # a mean of 0 has margin -inf: floored
+
+    def check_prediction(self, mu: np.ndarray, name: str = "y_pred") -> None:
+        """Refuse negative means (a margin passed where a mean was expected, say)."""
+        if (mu < 0).any():
+            i = int(np.flatnonzero(mu < 0)[0])
+            raise ValueError(f"{name} must be means >= 0 for the log link, got {float(mu[i])!r} at row {i} "
+                             "(margins need from_margin=True)")
 
     def xgboost_base_score(self, init: Any) -> Any:
-        """Return ``base_score`` for ``reg:tweedie``: the mean ``exp(init)``.
+        """Return ``base_score`` for ``reg:tweedie``: the mean ``exp(init)``, with ``init`` clamped to
+        [-80, 80] so that the mean is a normal float32 (XGBoost stores ``base_score`` in float32).
 
         Parameters
         ----------
@@ -197,7 +210,7 @@ class Log(Link):
         float
             ``exp(init)``.
         """
-        return float(np.exp(init))
+        return float(np.exp(np.clip(init, -80.0, 80.0)))
 
 
 class Logit(Link):
@@ -243,7 +256,9 @@ class Logit(Link):
         """
         if self.xgboost_objective is None:
             return float(init)
-        return float(self.inverse(init))  # binary:logistic reads base_score as a probability
+        # binary:logistic reads base_score as a float32 probability and clips it to [1e-6, 1 - 1e-6]:
+        # margins beyond +-13.8 cannot be represented, so the start is clamped there
+        return float(self.inverse(np.clip(init, -XGBOOST_LOGIT_LIMIT, XGBOOST_LOGIT_LIMIT)))
 
     def __repr__(self) -> str:
         return "Logit()" if self.scale == 1.0 else f"Logit(scale={self.scale:g})"

@@ -52,7 +52,7 @@ class Metric:
         p = _predictions(y_pred, self.name, columns)
         y = V.as_labels(y_true, p.shape[0], domains.REAL, name="y_true", what=self.name)
         w = V.as_weights(sample_weight, p.shape[0])
-        if w.size and not w.sum() > 0:
+        if w.size and not w.max() > 0:
             raise ValueError(f"{self.name}: sample_weight sums to zero")
         return y, p, w
 
@@ -121,6 +121,8 @@ def _probabilities(p, name):
 def _weighted_mean(values, w):
     if w.size == 0:
         return float(np.mean(values))
+    if w.max() > 1e300 / w.size:  # only ratios matter: rescale weights whose sum could overflow
+        w = w / w.max()
     return float(np.dot(w, values) / w.sum())
 
 
@@ -194,7 +196,7 @@ class WAPE(Metric):
 
     def compute(self, y_true, y_pred, sample_weight=None):
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
-        ww = w if w.size else np.ones_like(y)
+        ww = w / w.max() if w.size else np.ones_like(y)  # only ratios matter (no overflowing sums)
         num, den = float(np.dot(ww, np.abs(y - p))), float(np.dot(ww, np.abs(y)))
         if den == 0:
             return 0.0 if num == 0 else float("inf")
@@ -290,6 +292,7 @@ class LossMetric(Metric):
         if not self.from_margin:
             if self.loss.task != "regression":
                 p = _probabilities(p, self.name)
+            self.loss.link.check_prediction(p)
             p = self.loss.link.link(p)
         return self.loss.mean_loss(y_true, p, sample_weight)
 

@@ -50,30 +50,35 @@ class _BoostEstimator(BaseEstimator):
 
     def _engine_param_names(self):
         explicit = set(self._explicit_params())
-        return sorted(k for k in vars(self) if k not in explicit and not k.startswith("_") and not k.endswith("_"))
+        return sorted(k for k in vars(self) if k not in explicit and not k.startswith(("_", "loss__"))
+                      and not k.endswith("_"))
+
+    def _stored_loss_params(self):
+        """``loss__*`` values given to the constructor or set for a loss named by a string."""
+        return {k: v for k, v in vars(self).items() if k.startswith("loss__")}
 
     def get_params(self, deep=True):
         params = {k: getattr(self, k) for k in self._explicit_params()}
         params.update({k: getattr(self, k) for k in self._engine_param_names()})
         if deep and isinstance(self.loss, Loss):
             params.update({f"loss__{k}": v for k, v in self.loss.params.items()})
+        params.update(self._stored_loss_params())
         return params
 
     def set_params(self, **params):
-        loss_updates = {k[len("loss__"):]: v for k, v in params.items() if k.startswith("loss__")}
+        loss_updates = {}
         for key, value in params.items():
             if key.startswith("loss__"):
+                if isinstance(self.loss, Loss) and key not in vars(self):
+                    loss_updates[key[len("loss__"):]] = value
+                else:  # a loss named by a string (or given loss__* at construction): kept as given
+                    setattr(self, key, value)
                 continue
             if "__" in key:
                 raise ValueError(f"invalid parameter {key!r} for {type(self).__name__}")
             setattr(self, key, value)
         if loss_updates:
-            if isinstance(self.loss, str):
-                self.loss = get_loss(self.loss, **loss_updates)
-            elif isinstance(self.loss, Loss):
-                self.loss = self.loss.with_params(**loss_updates)  # losses are immutable: replace
-            else:
-                raise ValueError("loss__* parameters need an explicit loss (loss=None has none)")
+            self.loss = self.loss.with_params(**loss_updates)  # losses are immutable: replace
         return self
 
     def __sklearn_tags__(self):
@@ -99,8 +104,16 @@ class _BoostEstimator(BaseEstimator):
             raise ValueError(f"device must be 'cpu' or 'cuda', got {self.device!r}")
 
     def _loss_object(self):
-        """The loss given, a registered name resolved by ``get_loss`` (None: the estimator's default)."""
-        return get_loss(self.loss) if isinstance(self.loss, str) else self.loss
+        """The loss given, a registered name resolved by ``get_loss`` (None: the estimator's default),
+        with the ``loss__*`` parameters kept on the estimator applied."""
+        updates = {k[len("loss__"):]: v for k, v in self._stored_loss_params().items()}
+        if isinstance(self.loss, str):
+            return get_loss(self.loss, **updates)
+        if updates:
+            if self.loss is None:
+                raise ValueError("loss__* parameters need an explicit loss (loss=None has none)")
+            return self.loss.with_params(**updates)
+        return self.loss
 
     def _metric(self, loss):
         metric = self.eval_metric
@@ -115,7 +128,7 @@ class _BoostEstimator(BaseEstimator):
     def _fit(self, X, y_encoded, sample_weight, eval_set, eval_sample_weight, loss, n_classes=None):
         self._validate_settings()
         sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
-        loss = loss.bind(y_encoded, sw)
+        loss = loss.bind(y_encoded, sw, n_classes=n_classes)
         init = loss.init_score(y_encoded, sw, n_classes=n_classes)
         evals = []
         for i, pair in enumerate(eval_set or []):

@@ -3,7 +3,7 @@ and Dask helpers need to know about XGBoost lives here.
 
 ``train`` sets ``base_score`` to ``loss.init_score`` (a vector for multiclass) and the ``objective``
 parameter the loss's link names (``loss.link.xgboost_objective``: identity -> reg:squarederror,
-log -> count:poisson, logit -> binary:logistic, softmax -> multi:softprob), so
+log -> reg:tweedie, logit -> binary:logistic, softmax -> multi:softprob), so
 ``booster.predict(d)`` returns means / probabilities and ``predict(d, output_margin=True)`` the
 margin including the start score. Links XGBoost cannot apply (the exponential loss's sigma(2z), the
 hinge links) keep the identity objective: the booster then predicts margins; ``predict(booster, d,
@@ -60,7 +60,7 @@ def train(params: dict, dtrain: xgb.DMatrix, loss: Any, num_boost_round: int = 1
     if "obj" in kwargs:
         raise ValueError("pass the loss as the third argument, not obj=")
     y, w = labels_and_weights(dtrain)
-    loss = loss.bind(y, w)
+    loss = loss.bind(y, w, n_classes=params.get("num_class"))
     init = loss.init_score(y, w, n_classes=params.get("num_class")) if init_score is None else init_score
     obj = objective(loss, str(params.get("device", "cpu")))
     return xgb.train(booster_params(params, loss, init), dtrain, num_boost_round, obj=obj, **kwargs)

@@ -187,3 +187,97 @@ def test_dask_start_score_validates_weights():
     for loss in (bo.SquaredError(), bo.Huber()):
         with pytest.raises(ValueError, match="positive total sample weight"):
             bd.init_score(loss, y, zeros)
+
+
+# -- findings of a review of the redesign (each failed before its fix) ------------------------------
+def test_class_balanced_with_a_class_missing_from_the_labels(multi_data):
+    X, y, _ = multi_data  # classes 0..2, trained as 4 classes
+    loss = bo.ClassBalanced(beta=0.9, base="softmax")
+    booster = box.train({"num_class": 4, "max_depth": 2}, xgb.DMatrix(X, label=y), loss, 2)
+    assert booster.predict(xgb.DMatrix(X), output_margin=True).shape == (len(y), 4)
+    booster = bol.train({"num_class": 4, "verbose": -1, "num_leaves": 4}, lgb.Dataset(X, label=y), loss, 2)
+    assert booster.predict(X, raw_score=True).shape == (len(y), 4)
+    counts = np.bincount(y.astype(int), minlength=4)
+    np.testing.assert_allclose(loss.grad_hess(y, np.zeros((len(y), 4)))[0],
+                               loss.with_params(counts=counts.tolist()).grad_hess(y, np.zeros((len(y), 4)))[0])
+
+
+def test_user_loss_pickled_by_value_works_in_a_fresh_process(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import pickle, sys, cloudpickle, numpy as np, boostobj as bo
+        def value(y, z, theta): return 0.5 * theta[0] * (z - y) ** 2
+        def grad_hess(y, z, theta): return theta[0] * (z - y), theta[0]
+        class Scaled(bo.Loss):
+            name, task, link, domain = "scaled", "regression", bo.links.IDENTITY, bo.domains.REAL
+            value_kernel, hessians = value, {"exact": grad_hess}
+            def __init__(self, s=2.0): self._init(s=s)
+            def _theta(self): return [float(self.s)]
+        open(sys.argv[1], "wb").write(cloudpickle.dumps(Scaled()))
+    """)
+    path = tmp_path / "loss.pkl"
+    env = {"NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    import os
+
+    env = {**os.environ, **env}
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True, env=env, cwd=tmp_path)
+    check = ("import pickle, sys, numpy as np; loss = pickle.load(open(sys.argv[1], 'rb')); "
+             "print(loss.grad_hess(np.array([0.0, 1.0]), np.array([1.0, 1.0]))[0].tolist(), "
+             "loss.loss(np.array([0.0]), np.array([1.0])).tolist())")
+    out = subprocess.run([sys.executable, "-c", check, str(path)], capture_output=True, text=True, env=env,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[2.0, 0.0] [1.0]"
+
+
+def test_log_link_start_scores_of_tiny_labels():
+    y = np.array([1e-9, 2e-9, 3e-9])
+    for loss in (bo.Gamma(), bo.Poisson(), bo.Tweedie()):
+        assert loss.init_score(y) == pytest.approx(np.log(2e-9), rel=1e-12)
+    assert bo.Poisson().loss([1e-300], [30.0])[0] == pytest.approx(np.exp(30.0) - 1e-300 * (30 + 690.7755), rel=1e-9)
+    assert bo.Gamma(hessian=0.1) != bo.Gamma() and bo.Tweedie(hessian=0.1).grad_hess([0.0], [-30.0])[1][0] == 0.1
+
+
+def test_dask_quantiles_are_the_local_ones():
+    da = pytest.importorskip("dask.array")
+    import boostobj.dask as bd
+
+    for y, loss in (([0.0, 1, 2, 3], bo.AbsoluteError()), ([0.0, 1, 2, 3], bo.Quantile(alpha=0.75)),
+                    ([-1e300, 0, 1, 2, 1e300], bo.AbsoluteError())):
+        y = np.array(y)
+        assert bd.init_score(loss, da.from_array(y, chunks=2)) == loss.init_score(y)
+
+
+def test_loss_metrics_refuse_impossible_predictions_and_huge_weights():
+    with pytest.raises(ValueError, match="means >= 0 for the log link"):
+        bo.Poisson().metric(from_margin=False)([0.0, 2, 3], [-5.0, 2, 3])
+    w = np.full(3, 1e308)
+    for metric in (M.MAE(), M.RMSE(), M.WAPE(), M.Pinball(0.5), bo.Huber().metric()):
+        assert metric([1.0, 2, 3], [1.5, 2, 2], sample_weight=w) == pytest.approx(metric([1.0, 2, 3], [1.5, 2, 2]))
+
+
+def test_estimator_constructor_takes_loss_parameters(reg_data):
+    from sklearn.base import clone
+
+    X, y, _ = reg_data
+    est = bo.BoostRegressor(loss="huber", loss__delta=2.0, n_estimators=2)
+    assert clone(est).get_params()["loss__delta"] == 2.0
+    assert est.fit(X, y).loss_ == bo.Huber(delta=2.0)
+
+
+def test_xgboost_start_margins_beyond_float32_base_score_are_clamped_not_broken():
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    d = xgb.DMatrix(X, label=np.zeros(50))
+    booster = box.train({"max_depth": 1, "eta": 0.0}, d, bo.Logistic(), 1)  # start -16.1: clamped to -13.8
+    np.testing.assert_allclose(booster.predict(d, output_margin=True), -13.8, atol=1e-3)
+    booster = box.train({"max_depth": 1, "eta": 0.0}, xgb.DMatrix(X, label=np.ones(50)), bo.Poisson(), 1,
+                        init_score=100.0)
+    np.testing.assert_allclose(booster.predict(xgb.DMatrix(X), output_margin=True), 80.0, rtol=1e-5)
+
+
+def test_string_labels_get_the_encoding_hint():
+    with pytest.raises(TypeError, match="encode class labels as 0..k-1"):
+        bo.SoftmaxCrossEntropy().init_score(["a", "b"])

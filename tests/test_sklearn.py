@@ -132,4 +132,4 @@ def test_clear_errors(reg_data, bin_data):
     with pytest.raises(ValueError, match="is a binary loss; y has 3 classes"):
         BoostClassifier(loss=bo.Focal()).fit(Xb, np.arange(len(yb)) % 3)
     with pytest.raises(ValueError, match="loss__"):
-        BoostClassifier().set_params(loss__gamma=1.0)
+        BoostClassifier(n_estimators=2).set_params(loss__gamma=1.0).fit(Xb, yb)

@@ -253,9 +253,12 @@ def poisson_grad_hess_damped(y, z, theta):
 def poisson_value(y, z, theta):
     e, de, d2e = exp_continued(z)
     if y > 0.0 and z < 40.0:
-        # y (t - 1 + e^-t) with t = log y - z: no cancellation of large terms near the optimum
+        # y (t - 1 + e^-t) with t = log y - z: no cancellation of large terms near the optimum;
+        # for a tiny label e^-t overflows while y e^-t = e^z does not
         t = math.log(y) - z
-        return y * (t + math.expm1(-t))
+        if t > -700.0:
+            return y * (t + math.expm1(-t))
+        return y * t + (math.exp(z) - y)
     return e - y * z - y + _xlogx(y)
 
 

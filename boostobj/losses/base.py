@@ -129,16 +129,27 @@ class Loss:
             raise TypeError(f"{cls.__name__}.task must be one of {TASKS}, got {cls.task!r}")
         if "exact" not in cls.hessians:
             raise TypeError(f"{cls.__name__}.hessians must declare the 'exact' kernel")
-        # kernels become callable from compiled code; a plain function attribute would bind as a method
+        # a plain function attribute would bind as a method
         value = vars(cls).get("value_kernel")
         if isinstance(value, types.FunctionType):
-            cls.value_kernel = staticmethod(jitable(value))
+            cls.value_kernel = staticmethod(value)
+        cls._register_kernels()
+
+    @classmethod
+    def _register_kernels(cls) -> None:
+        """Make the declared kernels callable from compiled code (idempotent and cheap). Also run at
+        every construction: a class that cloudpickle rebuilt by value in another process (a loss
+        defined in a notebook, shipped to Dask workers) never went through __init_subclass__."""
+        if cls._wrapper:
+            return
+        jitable(cls.value_kernel)
         for spec in cls.hessians.values():
             if isinstance(spec, types.FunctionType):
                 jitable(spec)
 
     # -- construction ---------------------------------------------------------------------------
     def _init(self, **params: Any) -> None:
+        type(self)._register_kernels()
         object.__setattr__(self, "_params", dict(params))
         theta = np.ascontiguousarray(self._theta(), dtype=np.float64).reshape(-1)
         theta.setflags(write=False)
@@ -252,7 +263,7 @@ class Loss:
         return np.asarray(totals, dtype=np.float64)
 
     # -- data-dependent parts -------------------------------------------------------------------
-    def bind(self, y: Any, sample_weight: Any = None) -> Loss:
+    def bind(self, y: Any, sample_weight: Any = None, n_classes: int | None = None) -> Loss:
         """This loss with any quantity that depends on the training labels fixed (itself here;
         ClassBalanced fixes its class counts). Estimators and train helpers call it once."""
         return self
@@ -261,7 +272,7 @@ class Loss:
         """The loss whose kernels apply to this label data (itself, except wrappers)."""
         return self
 
-    def _concrete(self, y: np.ndarray) -> Loss:
+    def _concrete(self, y: np.ndarray, n_classes: int | None = None) -> Loss:
         return self
 
     # -- public computations --------------------------------------------------------------------
@@ -285,7 +296,7 @@ class Loss:
         Computed in float64; labels and weights keep their float64 precision.
         """
         y, z, w = self._prepare(y, raw, sample_weight)
-        loss = self._concrete(y)
+        loss = self._concrete(y, z.shape[1] if z.ndim == 2 else None)
         g, h = _outputs(out, z)
         kernel, hmode, hval = loss._policy
         driver = driver_for(kernel, loss._shape, "grad_hess")
@@ -296,7 +307,7 @@ class Loss:
     def loss(self, y: Any, raw: Any, sample_weight: Any = None) -> np.ndarray:
         """Per-sample loss values (multiplied by the sample weight when given), shape (n,)."""
         y, z, w = self._prepare(y, raw, sample_weight)
-        loss = self._concrete(y)
+        loss = self._concrete(y, z.shape[1] if z.ndim == 2 else None)
         out = np.empty(z.shape[0], dtype=np.float64)
         if not launch(driver_for(loss.value_kernel, loss._shape, "value"), z.shape[0], y, z, *weights_and_step(w),
                       loss._theta_array, out):
@@ -305,14 +316,15 @@ class Loss:
 
     def mean_loss(self, y: Any, raw: Any, sample_weight: Any = None) -> float:
         """Weighted mean of the per-sample loss (what metrics report)."""
-        values = self.loss(y, raw, sample_weight)
+        values = self.loss(y, raw)
         w = V.as_weights(sample_weight, values.shape[0])
         if w.size == 0:
             return float(values.mean())
-        total = float(w.sum())
-        if not total > 0:
+        if not w.max() > 0:
             raise ValueError("sample_weight sums to zero: the weighted mean loss is undefined")
-        return float(values.sum() / total)
+        if w.max() > 1e300 / w.size:  # only ratios matter: rescale weights whose sum could overflow
+            w = w / w.max()
+        return float(np.dot(w, values) / w.sum())
 
     def init_score(self, y: Any, sample_weight: Any = None, n_classes: int | None = None) -> Any:
         """The constant raw score minimising the weighted loss over ``y``: a float, or (k,) margins

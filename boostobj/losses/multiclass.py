@@ -336,11 +336,11 @@ class ClassBalanced(Loss):
             return Focal(gamma=self.gamma, class_weight=w, **extra)
         return SoftmaxFocal(gamma=self.gamma, alpha=w, **extra)
 
-    def _counts_of(self, y):
-        k = self.resolve_n_classes(y)
+    def _counts_of(self, y, n_classes=None):
+        k = self.resolve_n_classes(y, n_classes)
         return np.bincount(np.asarray(y, dtype=np.int64), minlength=k or 2).astype(np.float64)
 
-    def bind(self, y, sample_weight=None):
+    def bind(self, y, sample_weight=None, n_classes=None):
         """A copy with ``counts`` fixed to the counts of ``y`` (itself when counts are given).
 
         Parameters
@@ -349,6 +349,8 @@ class ClassBalanced(Loss):
             Training labels (validated against the base loss's label domain).
         sample_weight : array_like, optional
             Ignored: the counts are unweighted.
+        n_classes : int, optional
+            Number of classes when some are missing from the end of ``y`` (multiclass).
 
         Returns
         -------
@@ -357,11 +359,12 @@ class ClassBalanced(Loss):
         """
         if self.counts is not None:
             return self
-        y = V.as_labels(y, None, self.domain, self.resolve_n_classes(y), what=repr(self))
-        return self.with_params(counts=self._counts_of(y).tolist())
+        k = self.resolve_n_classes(V.as_labels(y, None, domains.REAL), n_classes)
+        y = V.as_labels(y, None, self.domain, k, what=repr(self))
+        return self.with_params(counts=self._counts_of(y, k).tolist())
 
-    def _concrete(self, y):
-        return self._base_loss(self.counts if self.counts is not None else self._counts_of(y))
+    def _concrete(self, y, n_classes=None):
+        return self._base_loss(self.counts if self.counts is not None else self._counts_of(y, n_classes))
 
     def posterior(self, raw):
         """Class posteriors of the base loss weighted for the bound ``counts`` (see ``Loss.posterior``)."""

@@ -548,7 +548,10 @@ class Gamma(LogLinkLoss):
     :math:`L` is half the unit deviance (0 at :math:`\mu = y`); labels :math:`y > 0`. Same gradient
     and Hessian as XGBoost ``reg:gamma`` and LightGBM ``gamma``.
 
-    The constructor takes no arguments: the exact Hessian (positive) is the only policy.
+    Parameters
+    ----------
+    hessian : "exact" or float, default="exact"
+        The exact Hessian (positive), or the exact Hessian floored at a float.
 
     Notes
     -----
@@ -564,8 +567,8 @@ class Gamma(LogLinkLoss):
     value_kernel = K.gamma_value
     hessians = {"exact": K.gamma_grad_hess}
 
-    def __init__(self):
-        self._init()
+    def __init__(self, hessian="exact"):
+        self._init(hessian=hessian)
 
 
 @register
@@ -586,8 +589,9 @@ class Tweedie(LogLinkLoss):
     Parameters
     ----------
     power : float, default=1.5
-        The variance power :math:`\rho`, in the open interval (1, 2). The constructor has no
-        ``hessian`` argument: the exact Hessian (positive) is the only policy.
+        The variance power :math:`\rho`, in the open interval (1, 2).
+    hessian : "exact" or float, default="exact"
+        The exact Hessian (positive), or the exact Hessian floored at a float.
 
     Raises
     ------
@@ -616,8 +620,8 @@ class Tweedie(LogLinkLoss):
     value_kernel = K.tweedie_value
     hessians = {"exact": K.tweedie_grad_hess}
 
-    def __init__(self, power=1.5):
-        self._init(power=power)
+    def __init__(self, power=1.5, hessian="exact"):
+        self._init(power=power, hessian=hessian)
 
     def _theta(self):
         rho = V.check_positive("power", self.power, upper=2.0)
