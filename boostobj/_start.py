@@ -210,15 +210,13 @@ class LocalLabels:
     """
 
     def __init__(self, loss: Any, y: Any, sample_weight: Any = None, n_classes: int | None = None):
-        y = V.as_labels(y, None, REAL)  # numeric and finite first (a clear error for string labels)
-        self.n_classes = loss.resolve_n_classes(y, n_classes)
-        self.y = V.as_labels(y, None, loss.domain, self.n_classes, what=repr(loss))
-        self.w = V.as_weights(sample_weight, self.y.shape[0])
+        self.y = V.as_labels(y, None, REAL)  # numeric and finite (a clear error for string labels)
+        self.n_classes = loss.resolve_n_classes(self.y, n_classes)  # needs numeric labels
+        loss.domain.check(self.y, "y", self.n_classes, repr(loss))
+        # only relative weights matter for a start score: rescale weights whose sum could overflow
+        self.w = V.rescaled(V.as_weights(sample_weight, self.y.shape[0]))
         if self.y.shape[0] == 0:
             raise ValueError("init_score needs at least one label")
-        if self.w.size and self.w.max() > 1e300 / self.w.size:
-            # only relative weights matter for a start score: rescale weights whose sum could overflow
-            self.w = self.w / self.w.max()
 
     def total_weight(self) -> float:
         """Return the sum of the sample weights (the number of labels when unweighted).
@@ -254,7 +252,7 @@ class LocalLabels:
         float
             The mean label.
         """
-        return float(np.mean(self.y)) if self.w.size == 0 else float(np.dot(self.w, self.y) / self.w.sum())
+        return V.weighted_mean(self.y, self.w)
 
     def label_range(self) -> tuple[float, float]:
         """Return the smallest and the largest label.

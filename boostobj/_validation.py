@@ -8,6 +8,20 @@ def _first_bad(mask):
     return int(np.flatnonzero(mask)[0])
 
 
+def rescaled(w):
+    """Weights divided by their maximum when their sum could overflow (only their ratios matter to a
+    weighted mean or a start score); unchanged otherwise."""
+    return w / w.max() if w.size and w.max() > 1e300 / w.size else w
+
+
+def weighted_mean(values, w):
+    """Mean of ``values`` weighted by ``w`` (validated weights; an empty ``w`` means unweighted)."""
+    if w.size == 0:
+        return float(np.mean(values))
+    w = rescaled(w)
+    return float(np.dot(w, values) / w.sum())
+
+
 def as_margin(raw, task, n_classes=None, name="raw"):
     """Raw margins as a float array: (n,) for regression/binary, (n, k) for multiclass.
 

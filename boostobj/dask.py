@@ -109,28 +109,11 @@ class DaskLabels:
         return _compute([delayed(fn)(b, *args) for b in self.blocks])
 
     def total_weight(self):
-        """Return the sum of the sample weights (the number of labels when unweighted).
-
-        Returns
-        -------
-        float
-            The total weight.
-        """
+        """``LocalLabels.total_weight``, over all blocks."""
         return self._total
 
     def class_totals(self, weighted=True):
-        """Total (weighted) count of each class 0..k-1.
-
-        Parameters
-        ----------
-        weighted : bool, default=True
-            Sum the sample weights (True) or count the labels (False).
-
-        Returns
-        -------
-        ndarray of shape (k,)
-            Float64 totals, one per class.
-        """
+        """``LocalLabels.class_totals``, summed over blocks."""
         k = self.n_classes
 
         def totals(block):
@@ -141,13 +124,7 @@ class DaskLabels:
         return np.sum(self._reduce(totals), axis=0)
 
     def weighted_mean(self):
-        """Return the weighted mean of the labels (plain mean when unweighted).
-
-        Returns
-        -------
-        float
-            The mean label.
-        """
+        """``LocalLabels.weighted_mean``, from per-block sums."""
         def moments(block):
             yb, wb = block
             return (float(np.dot(wb, yb)), float(wb.sum())) if wb.size else (float(yb.sum()), float(yb.shape[0]))
@@ -156,13 +133,7 @@ class DaskLabels:
         return sum(p[0] for p in parts) / sum(p[1] for p in parts)
 
     def label_range(self):
-        """Return the smallest and the largest label.
-
-        Returns
-        -------
-        (float, float)
-            (smallest label, largest label).
-        """
+        """``LocalLabels.label_range``, over all blocks."""
         parts = self._reduce(lambda block: (float(block[0].min()), float(block[0].max())) if block[0].size
                              else (np.inf, -np.inf))
         return min(p[0] for p in parts), max(p[1] for p in parts)
@@ -173,16 +144,6 @@ class DaskLabels:
         Found by bisection on that non-decreasing step function over the float64 values in their
         bit order (at most 64 distributed reductions, whatever the label range); exact, no
         approximate quantile sketch.
-
-        Parameters
-        ----------
-        alpha : float
-            Quantile level in (0, 1).
-
-        Returns
-        -------
-        float
-            A label of the data.
         """
         def weight_at_or_below(block, c):
             yb, wb = block
@@ -205,20 +166,7 @@ class DaskLabels:
         return _from_ordered_key(hi_key)  # W(y <= c) only jumps at labels: the smallest such c is one
 
     def sum_grad_hess(self, loss, c):
-        """Sum ``loss``'s weighted gradient and Hessian over all rows at the constant margin ``c``.
-
-        Parameters
-        ----------
-        loss : Loss
-            A regression or binary loss (its own Hessian policy is used).
-        c : float
-            The constant raw margin.
-
-        Returns
-        -------
-        (float, float)
-            The summed gradient G and Hessian H.
-        """
+        """``LocalLabels.sum_grad_hess``, summed over blocks."""
         def sums(block, c):
             yb, wb = block
             g, h = loss.grad_hess(yb, np.full(yb.shape[0], c), wb if wb.size else None)
@@ -271,10 +219,14 @@ def bind(loss, y, n_classes=None):
         A ``ClassBalanced`` copy with ``counts`` set to the global class counts of ``y``;
         ``loss`` itself for every other loss.
     """
-    if loss.name == "class_balanced" and loss.counts is None:
-        k = 2 if loss.task == "binary" else n_classes
-        return loss.with_params(counts=DaskLabels(loss, y, None, k).class_totals(weighted=False).tolist())
-    return loss
+    return loss.bind_to(DaskLabels(loss, y, None, n_classes))
+
+
+def bound_start(loss, y, sample_weight=None, n_classes=None):
+    """(``bind(loss, y)``, its ``init_score``) from one validated pass over the Dask labels."""
+    data = DaskLabels(loss, y, sample_weight, n_classes)
+    loss = loss.bind_to(data)
+    return loss, _start.start_score(loss, data)
 
 
 def init_score(loss, y, sample_weight=None, n_classes=None):
@@ -309,113 +261,28 @@ def init_score(loss, y, sample_weight=None, n_classes=None):
 
 # -- engine helpers: the code lives in the engine adapters; these names keep one import for Dask users
 def xgboost_train(client, params, X, y, loss, sample_weight=None, num_boost_round=10, **kwargs):
-    """``boostobj.xgboost.dask_train``: xgboost.dask from the global start score.
-
-    The loss is bound to the global labels (``bind``), its start score (``init_score``) becomes
-    ``base_score``, and ``xgboost.dask.train`` runs with ``obj=loss``.
-
-    Parameters
-    ----------
-    client : distributed.Client
-        The Dask client.
-    params : dict
-        XGBoost booster parameters (``num_class`` for multiclass losses).
-    X : Dask collection
-        Features.
-    y : Dask collection
-        Labels.
-    loss : Loss
-        The objective.
-    sample_weight : Dask collection, optional
-        Per-row weights.
-    num_boost_round : int, default=10
-        Number of boosting rounds.
-    **kwargs
-        Passed to ``xgboost.dask.train``.
-
-    Returns
-    -------
-    dict
-        The ``{"booster": ..., "history": ...}`` of xgboost.dask.
-    """
+    """Alias of ``boostobj.xgboost.dask_train`` (documented there)."""
     from .xgboost import dask_train
 
     return dask_train(client, params, X, y, loss, sample_weight, num_boost_round, **kwargs)
 
 
 def xgboost_predict(client, booster, X, loss):
-    """``boostobj.xgboost.dask_predict``: predictions through the loss's link (a Dask array).
-
-    Parameters
-    ----------
-    client : distributed.Client
-        The Dask client.
-    booster : xgboost.Booster
-        A booster trained with this loss (e.g. ``xgboost_train(...)["booster"]``).
-    X : Dask collection
-        Features.
-    loss : Loss
-        The loss the booster was trained with.
-
-    Returns
-    -------
-    dask.array.Array
-        ``loss.predict`` of the margins (which include the start score).
-    """
+    """Alias of ``boostobj.xgboost.dask_predict`` (documented there)."""
     from .xgboost import dask_predict
 
     return dask_predict(client, booster, X, loss)
 
 
 def lightgbm_fit(client, X, y, loss, sample_weight=None, **params):
-    """``boostobj.lightgbm.dask_fit``: lightgbm.dask from the global start score, folded into the model.
-
-    The loss is bound to the global labels (``bind``), its start score (``init_score``) is passed
-    as ``init_score`` and then folded into the model, so raw predictions include it.
-
-    Parameters
-    ----------
-    client : distributed.Client
-        The Dask client.
-    X : Dask collection
-        Features.
-    y : Dask collection
-        Labels.
-    loss : Loss
-        The objective.
-    sample_weight : Dask collection, optional
-        Per-row weights.
-    **params
-        Passed to ``DaskLGBMRegressor`` (regression losses) or ``DaskLGBMClassifier`` (others);
-        ``num_class`` for multiclass losses.
-
-    Returns
-    -------
-    lightgbm.DaskLGBMRegressor or lightgbm.DaskLGBMClassifier
-        The fitted model (``lightgbm_predict`` gives predictions through the link).
-    """
+    """Alias of ``boostobj.lightgbm.dask_fit`` (documented there)."""
     from .lightgbm import dask_fit
 
     return dask_fit(client, X, y, loss, sample_weight, **params)
 
 
 def lightgbm_predict(model, X, loss):
-    """``boostobj.lightgbm.dask_predict``: predictions through the loss's link (a Dask array).
-
-    Parameters
-    ----------
-    model : lightgbm.DaskLGBMRegressor or lightgbm.DaskLGBMClassifier
-        A model fitted with this loss (e.g. by ``lightgbm_fit``).
-    X : Dask collection
-        Features.
-    loss : Loss
-        The loss the model was fitted with.
-
-    Returns
-    -------
-    dask.array.Array
-        ``loss.predict`` of the raw scores.
-    """
+    """Alias of ``boostobj.lightgbm.dask_predict`` (documented there)."""
     from .lightgbm import dask_predict
 
     return dask_predict(model, X, loss)

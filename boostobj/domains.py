@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _first_bad(mask: np.ndarray) -> int:
-    return int(np.flatnonzero(mask)[0])
+from ._validation import _first_bad
 
 
 class Domain:

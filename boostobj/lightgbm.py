@@ -160,8 +160,7 @@ def dask_fit(client, X, y, loss, sample_weight=None, **params):
 
     from . import dask as bdask
 
-    loss = bdask.bind(loss, y, params.get("num_class"))
-    init = bdask.init_score(loss, y, sample_weight, params.get("num_class"))
+    loss, init = bdask.bound_start(loss, y, sample_weight, params.get("num_class"))
     ya = bdask._as_dask_array(y).ravel()
     chunks = ya.chunks[0]
     if np.ndim(init) == 0:

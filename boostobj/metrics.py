@@ -44,7 +44,7 @@ class Metric:
 
     def compute(self, y_true, y_pred, sample_weight=None):
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
-        return _weighted_mean(self._values(y, p), w)
+        return V.weighted_mean(self._values(y, p), w)
 
     def _prepare(self, y_true, y_pred, sample_weight, columns=1):
         """Validated (y, predictions, weights); predictions (n,) when ``columns`` is 1 (an (n, 1)
@@ -118,14 +118,6 @@ def _probabilities(p, name):
     return np.clip(p, _EPS, 1 - _EPS)
 
 
-def _weighted_mean(values, w):
-    if w.size == 0:
-        return float(np.mean(values))
-    if w.max() > 1e300 / w.size:  # only ratios matter: rescale weights whose sum could overflow
-        w = w / w.max()
-    return float(np.dot(w, values) / w.sum())
-
-
 # -- regression ---------------------------------------------------------------------------------
 class MAE(Metric):
     """Mean absolute error (sklearn mean_absolute_error)."""
@@ -141,7 +133,7 @@ class RMSE(Metric):
 
     def compute(self, y_true, y_pred, sample_weight=None):
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
-        return float(np.sqrt(_weighted_mean((y - p) ** 2, w)))
+        return float(np.sqrt(V.weighted_mean((y - p) ** 2, w)))
 
 
 class MAPE(Metric):
@@ -167,7 +159,7 @@ class MAPE(Metric):
             if not keep.any():
                 raise ValueError("mape with zero='skip': every label is 0")
             y, p, w = y[keep], p[keep], (w[keep] if w.size else w)
-        return _weighted_mean(np.abs(y - p) / np.maximum(np.abs(y), _EPS), w)
+        return V.weighted_mean(np.abs(y - p) / np.maximum(np.abs(y), _EPS), w)
 
     @property
     def skipped_rows(self):
@@ -250,7 +242,7 @@ class LogLoss(Metric):
         V.as_labels(y, None, domains.BINARY, name="y_true", what=self.name)
         p = _probabilities(p, self.name)
         p = p[:, 1] if two_columns else p
-        return _weighted_mean(-(y * np.log(p) + (1 - y) * np.log1p(-p)), w)
+        return V.weighted_mean(-(y * np.log(p) + (1 - y) * np.log1p(-p)), w)
 
 
 class MulticlassLogLoss(Metric):
@@ -270,7 +262,7 @@ class MulticlassLogLoss(Metric):
         y = V.as_labels(y_true, p.shape[0], domains.CLASSES, p.shape[1], name="y_true", what=self.name)
         w = V.as_weights(sample_weight, p.shape[0])
         p = _probabilities(p, self.name)
-        return _weighted_mean(-np.log(p[np.arange(p.shape[0]), y.astype(np.int64)]), w)
+        return V.weighted_mean(-np.log(p[np.arange(p.shape[0]), y.astype(np.int64)]), w)
 
 
 class LossMetric(Metric):

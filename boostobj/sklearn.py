@@ -126,7 +126,6 @@ class _BoostEstimator(BaseEstimator):
         return metric
 
     def _fit(self, X, y_encoded, sample_weight, eval_set, eval_sample_weight, loss, n_classes=None):
-        self._validate_settings()
         sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
         loss = loss.bind(y_encoded, sw, n_classes=n_classes)
         init = loss.init_score(y_encoded, sw, n_classes=n_classes)

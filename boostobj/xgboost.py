@@ -117,8 +117,7 @@ def dask_train(client, params, X, y, loss, sample_weight=None, num_boost_round=1
     from . import dask as bdask
 
     n_classes = params.get("num_class")
-    loss = bdask.bind(loss, y, n_classes)
-    init = bdask.init_score(loss, y, sample_weight, n_classes)
+    loss, init = bdask.bound_start(loss, y, sample_weight, n_classes)
     dtrain = dxgb.DaskDMatrix(client, X, y, weight=sample_weight)
     return dxgb.train(client, booster_params(params, loss, init), dtrain, num_boost_round, obj=loss, **kwargs)
 

@@ -284,19 +284,23 @@ def gamma_value(y, z, theta):
 # L = y^b / (a b) - y E(a z) / a + E(b z) / b;
 # g = -y E'(a z) + E'(b z); h = -y a E''(a z) + b E''(b z) (> 0: -a > 0).
 @jitable
-def tweedie_grad_hess(y, z, theta):
+def _tweedie_terms(z, theta):
+    """(a, b, E(a z), E'(a z), E''(a z), E(b z), E'(b z), E''(b z))."""
     a = 1.0 - theta[0]
     b = 2.0 - theta[0]
     ea, dea, d2ea = exp_continued(a * z)
     eb, deb, d2eb = exp_continued(b * z)
+    return a, b, ea, dea, d2ea, eb, deb, d2eb
+
+
+@jitable
+def tweedie_grad_hess(y, z, theta):
+    a, b, ea, dea, d2ea, eb, deb, d2eb = _tweedie_terms(z, theta)
     return -y * dea + deb, -y * a * d2ea + b * d2eb
 
 
 @jitable
 def tweedie_value(y, z, theta):
-    a = 1.0 - theta[0]
-    b = 2.0 - theta[0]
-    ea, dea, d2ea = exp_continued(a * z)
-    eb, deb, d2eb = exp_continued(b * z)
+    a, b, ea, dea, d2ea, eb, deb, d2eb = _tweedie_terms(z, theta)
     yb = math.exp(b * math.log(y)) if y > 0.0 else 0.0
     return yb / (a * b) - y * ea / a + eb / b

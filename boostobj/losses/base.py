@@ -268,6 +268,10 @@ class Loss:
         ClassBalanced fixes its class counts). Estimators and train helpers call it once."""
         return self
 
+    def bind_to(self, data: Any) -> Loss:
+        """``bind`` for label data (``_start.LocalLabels`` or ``boostobj.dask.DaskLabels``)."""
+        return self
+
     def resolve(self, data: Any) -> Loss:
         """The loss whose kernels apply to this label data (itself, except wrappers)."""
         return self
@@ -322,9 +326,7 @@ class Loss:
             return float(values.mean())
         if not w.max() > 0:
             raise ValueError("sample_weight sums to zero: the weighted mean loss is undefined")
-        if w.max() > 1e300 / w.size:  # only ratios matter: rescale weights whose sum could overflow
-            w = w / w.max()
-        return float(np.dot(w, values) / w.sum())
+        return V.weighted_mean(values, w)
 
     def init_score(self, y: Any, sample_weight: Any = None, n_classes: int | None = None) -> Any:
         """The constant raw score minimising the weighted loss over ``y``: a float, or (k,) margins

@@ -359,9 +359,13 @@ class ClassBalanced(Loss):
         """
         if self.counts is not None:
             return self
-        k = self.resolve_n_classes(V.as_labels(y, None, domains.REAL), n_classes)
-        y = V.as_labels(y, None, self.domain, k, what=repr(self))
-        return self.with_params(counts=self._counts_of(y, k).tolist())
+        return self.bind_to(_start.LocalLabels(self, y, None, n_classes))
+
+    def bind_to(self, data):
+        """A copy with ``counts`` fixed to the (unweighted) class counts of the label data."""
+        if self.counts is not None:
+            return self
+        return self.with_params(counts=data.class_totals(weighted=False).tolist())
 
     def _concrete(self, y, n_classes=None):
         return self._base_loss(self.counts if self.counts is not None else self._counts_of(y, n_classes))
