@@ -318,9 +318,12 @@ class _Quantile(StartRule):
     def __init__(self, alpha):
         self.alpha = alpha  # a number, or the name of the loss parameter that holds it
 
+    def level(self, loss):
+        """The quantile level for ``loss``."""
+        return float(getattr(loss, self.alpha) if isinstance(self.alpha, str) else self.alpha)
+
     def __call__(self, loss, data):
-        alpha = getattr(loss, self.alpha) if isinstance(self.alpha, str) else self.alpha
-        return float(loss.link.link(data.weighted_quantile(float(alpha))))
+        return float(loss.link.link(data.weighted_quantile(self.level(loss))))
 
 
 def quantile(alpha: float | str) -> StartRule:
@@ -335,7 +338,8 @@ def quantile(alpha: float | str) -> StartRule:
     Returns
     -------
     StartRule
-        The rule, to assign to a loss class's ``start``.
+        The rule, to assign to a loss class's ``start`` and, for leaf refresh, its ``leaf_rule``
+        (each new tree's leaves become the weighted alpha-quantile of their rows' residuals).
     """
     return _Quantile(alpha)
 

@@ -15,7 +15,7 @@ Recipe without the helpers: ``loss = bind(loss, y)``, ``c = init_score(loss, y, 
 """
 import numpy as np
 
-from . import _start
+from . import _leaves, _start
 from . import _validation as V
 
 
@@ -222,8 +222,17 @@ def bind(loss, y, n_classes=None):
     return loss.bind_to(DaskLabels(loss, y, None, n_classes))
 
 
-def bound_start(loss, y, sample_weight=None, n_classes=None):
-    """(``bind(loss, y)``, its ``init_score``) from one validated pass over the Dask labels."""
+def bound_start(loss, y, sample_weight=None, n_classes=None, leaf_refresh=None):
+    """(``bind(loss, y)``, its ``init_score``) from one validated pass over the Dask labels.
+
+    Leaf refresh (on by default for Quantile and AbsoluteError on one machine) is refused: it would
+    need each leaf's quantile over the rows of every worker and the same leaf values written into
+    every worker's model in the middle of the engine's collective training.
+    """
+    if _leaves.wanted(loss, leaf_refresh):
+        raise ValueError(f"leaf refresh (on by default for {loss!r}) is not available on Dask: pass leaf_refresh=False "
+                         "to train with the engine's Newton leaf values (test loss up to 2x the built-in objective's, "
+                         "see the README, 'Leaf refresh'), or use the engine's built-in quantile / L1 objective there")
     data = DaskLabels(loss, y, sample_weight, n_classes)
     loss = loss.bind_to(data)
     return loss, _start.start_score(loss, data)
@@ -260,11 +269,11 @@ def init_score(loss, y, sample_weight=None, n_classes=None):
 
 
 # -- engine helpers: the code lives in the engine adapters; these names keep one import for Dask users
-def xgboost_train(client, params, X, y, loss, sample_weight=None, num_boost_round=10, **kwargs):
+def xgboost_train(client, params, X, y, loss, sample_weight=None, num_boost_round=10, leaf_refresh=None, **kwargs):
     """Alias of ``boostobj.xgboost.dask_train`` (documented there)."""
     from .xgboost import dask_train
 
-    return dask_train(client, params, X, y, loss, sample_weight, num_boost_round, **kwargs)
+    return dask_train(client, params, X, y, loss, sample_weight, num_boost_round, leaf_refresh, **kwargs)
 
 
 def xgboost_predict(client, booster, X, loss):
@@ -274,11 +283,11 @@ def xgboost_predict(client, booster, X, loss):
     return dask_predict(client, booster, X, loss)
 
 
-def lightgbm_fit(client, X, y, loss, sample_weight=None, **params):
+def lightgbm_fit(client, X, y, loss, sample_weight=None, leaf_refresh=None, **params):
     """Alias of ``boostobj.lightgbm.dask_fit`` (documented there)."""
     from .lightgbm import dask_fit
 
-    return dask_fit(client, X, y, loss, sample_weight, **params)
+    return dask_fit(client, X, y, loss, sample_weight, leaf_refresh, **params)
 
 
 def lightgbm_predict(model, X, loss):

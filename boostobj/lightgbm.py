@@ -5,13 +5,21 @@ LightGBM starts a custom objective from 0 and ``predict`` never adds a Dataset's
 ``train`` sets ``init_score`` on the training and validation sets, trains, then adds the constant
 to every leaf of the first iteration's tree(s): the returned Booster's ``predict(raw_score=True)``
 (and a saved model) then includes the start score with nothing to remember.
+
+Leaf refresh (losses with a ``leaf_rule``: Quantile, AbsoluteError): after each tree, ``train``
+sets its leaves (``Booster.set_leaf_output``) to the learning rate times the weighted quantile of
+the residuals of their rows, as LightGBM's built-in ``quantile`` / ``l1`` (``RenewTreeOutput``).
+The leaf of every row comes from ``predict(pred_leaf=True)`` on the Datasets' raw features, so
+they must be kept (boostobj holds a reference taken before LightGBM frees them). LightGBM's cached
+scores never see the new leaves: the objective and ``feval`` read margins kept by boostobj.
 """
 import warnings
 
 import lightgbm as lgb
 import numpy as np
 
-from ._engines import check_float32_labels, labels_and_weights
+from . import _leaves
+from ._engines import check_float32_labels, labels_and_weights, objective_call
 
 
 def _row_init_score(init, n):
@@ -43,7 +51,8 @@ def fold_init_score(booster, init):
     return booster
 
 
-def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_score=None, **kwargs):
+def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_score=None, leaf_refresh=None,
+          **kwargs):
     """``lgb.train`` with ``objective=loss``, started from ``loss.init_score`` of the training
     labels and weights (or ``init_score`` when given), the start score folded into the model.
     ``metric`` defaults to "None" (built-in metrics would see raw scores); use boostobj metrics via
@@ -62,6 +71,14 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
     loss = loss.bind(y, w, n_classes=params.get("num_class"))
     params["objective"] = loss
     params.setdefault("metric", "None")
+    hooks = None
+    if _leaves.wanted(loss, leaf_refresh):  # refused settings raise before the Datasets are touched
+        _check_refresh_params(params, loss)
+        hooks = _LeafRefresh(loss, train_set, y, w, valid_sets or [])
+        params["objective"] = hooks.objective
+        kwargs["callbacks"] = [hooks, *(kwargs.get("callbacks") or [])]
+        if kwargs.get("feval") is not None:
+            kwargs["feval"] = hooks.metric(kwargs["feval"])
     datasets = [train_set, *(valid_sets or [])]
     init = None
     if kwargs.get("init_model") is None:
@@ -75,7 +92,11 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
     if loss.task == "multiclass":
         params["num_class"] = int(np.size(init)) if init is not None else _num_class(params, kwargs["init_model"])
     try:
+        if hooks is not None:
+            hooks.init = init
         booster = lgb.train(params, train_set, num_boost_round, valid_sets=valid_sets, **kwargs)
+        if hooks is not None:
+            hooks.catch_up(booster)
     finally:
         if init is not None:
             for ds in datasets:  # leave the caller's Datasets as they were (set_init_score(None)
@@ -85,6 +106,110 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
     if init is not None:
         fold_init_score(booster, init)
     return booster
+
+
+def _param(params, names, default):
+    """A LightGBM parameter given under any of its ``names`` (aliases)."""
+    for name in names:
+        if name in params:
+            return params[name]
+    return default
+
+
+def _check_refresh_params(params, loss):
+    def refuse(what, hint=""):
+        _leaves.refuse("LightGBM", loss, what, hint)
+    boosting = _param(params, ("boosting", "boosting_type", "boost"), "gbdt")
+    if boosting not in ("gbdt", "gbrt"):
+        refuse(f"boosting={boosting!r}")
+    if _param(params, ("data_sample_strategy",), "bagging") == "goss":
+        refuse("data_sample_strategy='goss'")
+    bagging = float(_param(params, ("bagging_fraction", "sub_row", "subsample", "bagging"), 1.0)) < 1.0 or any(
+        float(_param(params, (f"{side}_bagging_fraction", f"{side}_sub_row", f"{side}_subsample", f"{side}_bagging"),
+                     1.0)) < 1.0 for side in ("pos", "neg"))
+    if bagging and int(_param(params, ("bagging_freq", "subsample_freq"), 0)) > 0:
+        refuse("bagging", " (the rows LightGBM bags for a tree are not visible to a custom objective)")
+    if _param(params, ("linear_tree", "linear_trees"), False):
+        refuse("linear_tree")
+    metric = _param(params, ("metric", "metrics", "metric_types"), "None")
+    if metric not in ("None", "none", "null", "na", "custom", "", None, []):
+        refuse(f"the built-in metric {metric!r}", " (it reads LightGBM's cached scores, which never see the "
+               "refreshed leaves): pass a boostobj metric as feval=, e.g. loss.metric(),")
+
+
+_LEARNING_RATE = ("learning_rate", "shrinkage_rate", "eta")
+
+
+def _raw_features(dataset, what):
+    """The feature matrix a Dataset was built from (kept for ``predict(pred_leaf=True)``)."""
+    data = dataset.data
+    if not (isinstance(data, np.ndarray) or type(data).__module__.split(".")[0] in ("pandas", "scipy", "pyarrow")):
+        raise ValueError(f"leaf refresh reads every row's leaf from the raw features, and the {what} Dataset has none "
+                         f"({'freed after construction' if data is None else type(data).__name__}): build it from a "
+                         "numpy, pandas, scipy or pyarrow matrix (free_raw_data=False when it is constructed before "
+                         "training), or pass leaf_refresh=False")
+    return data
+
+
+class _LeafRefresh:
+    """Leaf refresh for one ``lgb.train`` run: its objective, metric wrapper and first callback."""
+
+    before_iteration = True
+    order = -(10 ** 9)  # before reset_parameter: a tree is refreshed with the learning rate it was grown with
+
+    def __init__(self, loss, train_set, y, w, valid_sets):
+        self.loss = loss
+        self.train_set = train_set
+        self.valid = [ds for ds in valid_sets if ds is not train_set]
+        self.features = {id(ds): _raw_features(ds, "training" if ds is train_set else "validation")
+                         for ds in [train_set, *self.valid]}
+        self.init = None  # the start score boostobj sets on the Datasets (None: continuing a model)
+        self.state = _leaves.LeafRefresh(loss, y, w, _leaves.LIGHTGBM)
+        self.booster = None
+
+    def __deepcopy__(self, memo):
+        return self  # lgb.train deep-copies params: its objective (a bound method) must share this state
+
+    def __call__(self, env):
+        if self.booster is None:
+            self.booster = env.model
+            self.state.trees_done = env.model.current_iteration()
+            for ds in self.valid:
+                features = self.features[id(ds)]
+                start = np.full(features.shape[0], float(self.init)) if self.init is not None \
+                    else env.model.predict(features, raw_score=True)
+                self.state.track(ds, start)
+        self.catch_up(env.model)
+
+    def objective(self, raw, train_data):
+        if self.booster is not None:
+            self.catch_up(self.booster)
+        return objective_call(self.loss, self.state.start_training_score(raw), train_data)
+
+    def metric(self, fevals):
+        def refreshed(user_metric):
+            def refreshed_metric(raw, dataset):
+                self.catch_up(self.booster)
+                return user_metric(self.state.score_of(dataset, self.train_set), dataset)
+            return refreshed_metric
+        return [refreshed(f) for f in fevals] if isinstance(fevals, (list, tuple)) else refreshed(fevals)
+
+    def catch_up(self, booster):
+        """Refresh the trees grown since the last call."""
+        while self.state.trees_done < booster.current_iteration():
+            i = self.state.trees_done
+            n_leaves = booster.dump_model(start_iteration=i, num_iteration=1)["tree_info"][0]["num_leaves"]
+            old = [booster.get_leaf_output(i, leaf) for leaf in range(n_leaves)]
+            rate = float(_param(booster.params, _LEARNING_RATE, 0.1))
+            leaf = booster.predict(self.features[id(self.train_set)], pred_leaf=True, start_iteration=i,
+                                   num_iteration=1)
+            values = self.state.leaf_values(leaf, rate, old)
+            for j, value in enumerate(values):
+                booster.set_leaf_output(i, j, float(value))
+            for ds in self.valid:
+                self.state.advance(ds, booster.predict(self.features[id(ds)], pred_leaf=True, start_iteration=i,
+                                                      num_iteration=1), values)
+            self.state.trees_done += 1
 
 
 def _num_class(params, init_model):
@@ -120,7 +245,7 @@ def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
         callbacks.append(lgb.early_stopping(int(settings["early_stopping_rounds"]), verbose=False))
     booster = train(params, dtrain, loss, settings["n_estimators"], valid_sets=valid or None, init_score=init,
                     valid_names=[f"validation_{i}" for i in range(len(valid))] or None,
-                    feval=metric, callbacks=callbacks)
+                    feval=metric, callbacks=callbacks, leaf_refresh=settings["leaf_refresh"])
     stopped = settings["early_stopping_rounds"] is not None and booster.best_iteration
     return booster, result, booster.best_iteration - 1 if stopped else None
 
@@ -151,16 +276,17 @@ def feature_gains(booster, n_features):
 
 
 # -- Dask ---------------------------------------------------------------------------------------------
-def dask_fit(client, X, y, loss, sample_weight=None, **params):
+def dask_fit(client, X, y, loss, sample_weight=None, leaf_refresh=None, **params):
     """Fit ``lightgbm.dask`` with ``objective=loss`` from the global start score
     (``boostobj.dask.init_score``), folded into the model, so ``model.predict(X, raw_score=True)``
-    includes it. Returns the fitted Dask model (``dask_predict`` gives probabilities)."""
+    includes it. Returns the fitted Dask model (``dask_predict`` gives probabilities).
+    Leaf refresh is not available on Dask: losses with a leaf rule need ``leaf_refresh=False``."""
     import dask.array as da
     from lightgbm import dask as dlgb
 
     from . import dask as bdask
 
-    loss, init = bdask.bound_start(loss, y, sample_weight, params.get("num_class"))
+    loss, init = bdask.bound_start(loss, y, sample_weight, params.get("num_class"), leaf_refresh)
     ya = bdask._as_dask_array(y).ravel()
     chunks = ya.chunks[0]
     if np.ndim(init) == 0:

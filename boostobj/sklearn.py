@@ -28,7 +28,7 @@ def _adapter(engine):
 class _BoostEstimator(BaseEstimator):
     def __init__(self, loss=None, engine="xgboost", n_estimators=100, learning_rate=0.1, max_depth=None,
                  random_state=None, n_jobs=None, early_stopping_rounds=None, eval_metric=None, device="cpu",
-                 **engine_params):
+                 leaf_refresh=None, **engine_params):
         self.loss = loss
         self.engine = engine
         self.n_estimators = n_estimators
@@ -39,6 +39,7 @@ class _BoostEstimator(BaseEstimator):
         self.early_stopping_rounds = early_stopping_rounds
         self.eval_metric = eval_metric
         self.device = device
+        self.leaf_refresh = leaf_refresh
         for key, value in engine_params.items():
             setattr(self, key, value)
 
@@ -173,7 +174,7 @@ def _settings(est):
     return {"learning_rate": float(est.learning_rate), "n_estimators": int(est.n_estimators),
             "max_depth": None if est.max_depth is None else int(est.max_depth),
             "n_jobs": None if est.n_jobs is None else int(est.n_jobs), "seed": seed, "device": est.device,
-            "early_stopping_rounds": est.early_stopping_rounds,
+            "early_stopping_rounds": est.early_stopping_rounds, "leaf_refresh": est.leaf_refresh,
             "extra": {k: getattr(est, k) for k in est._engine_param_names()}}
 
 
@@ -183,7 +184,9 @@ class BoostRegressor(RegressorMixin, _BoostEstimator):
     Parameters: ``loss``, ``engine`` ("xgboost" | "lightgbm"), ``n_estimators``, ``learning_rate``,
     ``max_depth`` (None: engine default), ``random_state``, ``n_jobs``, ``early_stopping_rounds``
     (needs ``eval_set`` in fit), ``eval_metric`` (a boostobj metric; default: the loss), ``device``
-    ("cpu" | "cuda", XGBoost) and any engine parameter as keyword (e.g. ``reg_lambda=1.0``,
+    ("cpu" | "cuda", XGBoost), ``leaf_refresh`` (None: on for losses with a leaf rule, Quantile and
+    AbsoluteError, whose leaves become weighted quantiles of their rows' residuals as in the engines'
+    built-in objectives; False: the engine's Newton leaves) and any engine parameter as keyword (e.g. ``reg_lambda=1.0``,
     ``num_leaves=15``), passed to the engine unchanged. Fitted: ``booster_``, ``loss_``,
     ``init_score_``, ``best_iteration_``, ``evals_result_``, ``feature_importances_``.
     """

@@ -9,16 +9,25 @@ margin including the start score. Links XGBoost cannot apply (the exponential lo
 hinge links) keep the identity objective: the booster then predicts margins; ``predict(booster, d,
 loss)`` works for every loss. With ``params["device"] = "cuda"`` the gradients are computed on the
 GPU (``objective(loss, "cuda")``, see boostobj.gpu).
+
+Leaf refresh (losses with a ``leaf_rule``: Quantile, AbsoluteError): after each tree, ``train``
+recomputes its leaves as ``eta`` times the weighted quantile of the residuals of their rows, as
+XGBoost's ``reg:quantileerror`` / ``reg:absoluteerror`` do. XGBoost has no API to change a leaf of
+a booster in training, so the objective and ``custom_metric`` read margins kept by boostobj, and
+the leaf values are written into the returned booster once, at the end of training (callbacks that
+predict with the booster during training see the engine's leaves).
 """
 from __future__ import annotations
 
+import json
 import warnings
 from typing import Any
 
 import numpy as np
 import xgboost as xgb
 
-from ._engines import check_float32_labels, labels_and_weights
+from . import _leaves
+from ._engines import check_float32_labels, labels_and_weights, objective_call
 
 
 def objective(loss: Any, device: str = "cpu") -> Any:
@@ -53,17 +62,116 @@ def booster_params(params: dict, loss: Any, init: Any) -> dict:
 
 
 def train(params: dict, dtrain: xgb.DMatrix, loss: Any, num_boost_round: int = 10, init_score: Any = None,
-          **kwargs: Any) -> xgb.Booster:
+          leaf_refresh: bool | None = None, **kwargs: Any) -> xgb.Booster:
     """``xgb.train`` with ``obj=loss`` and the start score set to ``loss.init_score`` of the
     training labels and weights (or ``init_score`` when given). Other keyword arguments go to
-    ``xgb.train`` (evals, custom_metric, early_stopping_rounds, ...). Returns the Booster."""
+    ``xgb.train`` (evals, custom_metric, early_stopping_rounds, ...). Returns the Booster.
+
+    ``leaf_refresh`` (default: on for losses with a leaf rule) recomputes each tree's leaves as the
+    weighted quantile of their rows' residuals (module docstring); it refuses ``subsample < 1``,
+    DART, random forests and built-in ``eval_metric`` (use ``custom_metric``).
+    """
     if "obj" in kwargs:
         raise ValueError("pass the loss as the third argument, not obj=")
     y, w = labels_and_weights(dtrain)
     loss = loss.bind(y, w, n_classes=params.get("num_class"))
     init = loss.init_score(y, w, n_classes=params.get("num_class")) if init_score is None else init_score
-    obj = objective(loss, str(params.get("device", "cpu")))
-    return xgb.train(booster_params(params, loss, init), dtrain, num_boost_round, obj=obj, **kwargs)
+    params = booster_params(params, loss, init)
+    if not _leaves.wanted(loss, leaf_refresh):
+        return xgb.train(params, dtrain, num_boost_round, obj=objective(loss, str(params.get("device", "cpu"))),
+                         **kwargs)
+    _check_refresh_params(params, loss)
+    hooks = _LeafRefresh(loss, dtrain, y, w, kwargs.get("evals") or [])
+    kwargs["callbacks"] = [hooks, *(kwargs.get("callbacks") or [])]  # first: refresh before the others run
+    if kwargs.get("custom_metric") is not None:
+        kwargs["custom_metric"] = hooks.metric(kwargs["custom_metric"])
+    return xgb.train(params, dtrain, num_boost_round, obj=hooks.objective, **kwargs)
+
+
+def _check_refresh_params(params: dict, loss: Any) -> None:
+    def refuse(what, hint=""):
+        _leaves.refuse("XGBoost", loss, what, hint)
+    if float(params.get("subsample", 1.0)) < 1.0:
+        refuse("subsample < 1", " (the rows XGBoost samples for a tree are not visible to a custom objective)")
+    if params.get("booster", "gbtree") != "gbtree":
+        refuse(f"booster={params['booster']!r}")
+    if int(params.get("num_parallel_tree", 1)) != 1:
+        refuse("num_parallel_tree > 1")
+    if params.get("process_type", "default") != "default":
+        refuse(f"process_type={params['process_type']!r}")
+    if "eval_metric" in params:
+        refuse("a built-in eval_metric", " (it reads XGBoost's cached predictions, which never see the refreshed "
+               "leaves): pass a boostobj metric as custom_metric=, e.g. loss.metric(),")
+
+
+class _LeafRefresh(xgb.callback.TrainingCallback):
+    """Leaf refresh for one ``xgb.train`` run: its objective, metric wrapper and callback."""
+
+    def __init__(self, loss, dtrain, y, w, evals):
+        super().__init__()
+        self.loss = loss
+        self.dtrain = dtrain
+        self.evals = [d for d, _ in evals if d is not dtrain]
+        self.state = _leaves.LeafRefresh(loss, y, w, _leaves.XGBOOST)
+        self.booster: xgb.Booster | None = None
+        self.new_leaves: dict[int, np.ndarray] = {}  # tree index -> leaf values by node id
+
+    def before_training(self, model):
+        self.booster = model
+        self.state.trees_done = model.num_boosted_rounds()
+        for d in self.evals:
+            self.state.track(d, model.predict(d, output_margin=True))
+        return model
+
+    def objective(self, raw, dtrain):
+        self.catch_up()
+        return objective_call(self.loss, self.state.start_training_score(raw), dtrain)
+
+    def metric(self, user_metric):
+        def refreshed_metric(raw, dmat):
+            self.catch_up()
+            return user_metric(self.state.score_of(dmat, self.dtrain), dmat)
+        return refreshed_metric
+
+    def after_iteration(self, model, epoch, evals_log):
+        self.catch_up()
+        return False
+
+    def after_training(self, model):
+        self.catch_up()
+        return _with_leaf_values(model, self.new_leaves)
+
+    def catch_up(self):
+        """Refresh the trees grown since the last call."""
+        booster = self.booster
+        assert booster is not None
+        while self.state.trees_done < booster.num_boosted_rounds():
+            i = self.state.trees_done
+            tree = booster[i:i + 1]
+            nodes = json.loads(tree.save_raw("json"))["learner"]["gradient_booster"]["model"]["trees"][0]
+            is_leaf = np.asarray(nodes["left_children"]) == -1
+            old = np.where(is_leaf, np.asarray(nodes["split_conditions"], dtype=np.float64), np.nan)
+            eta = float(json.loads(booster.save_config())["learner"]["gradient_booster"]["tree_train_param"]["eta"])
+            values = self.state.leaf_values(tree.predict(self.dtrain, pred_leaf=True), eta, old, float32=True)
+            for d in self.evals:
+                self.state.advance(d, tree.predict(d, pred_leaf=True), values)
+            self.new_leaves[i] = values
+            self.state.trees_done += 1
+
+
+def _with_leaf_values(booster: xgb.Booster, new_leaves: dict) -> xgb.Booster:
+    """A copy of ``booster`` with the given leaf values (tree index -> values by node id)."""
+    if not new_leaves:
+        return booster
+    model = json.loads(booster.save_raw("json"))
+    trees = model["learner"]["gradient_booster"]["model"]["trees"]
+    for i, values in new_leaves.items():
+        tree = trees[i]
+        for node in np.flatnonzero(np.asarray(tree["left_children"]) == -1):
+            tree["split_conditions"][node] = tree["base_weights"][node] = float(values[node])
+    patched = xgb.Booster(model_file=bytearray(json.dumps(model).encode()))
+    patched.load_config(booster.save_config())
+    return patched
 
 
 def predict(booster: xgb.Booster, data: Any, loss: Any, **kwargs: Any) -> np.ndarray:
@@ -88,7 +196,7 @@ def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
         warnings.simplefilter("always")
         booster = train(params, dtrain, loss, settings["n_estimators"], init_score=init, evals=watch,
                         custom_metric=metric, early_stopping_rounds=settings["early_stopping_rounds"],
-                        evals_result=result, verbose_eval=False)
+                        evals_result=result, verbose_eval=False, leaf_refresh=settings["leaf_refresh"])
     for w in caught:  # pass XGBoost's warnings on, except the GPU fallback the estimator documents
         if "No visible GPU" not in str(w.message):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -109,15 +217,16 @@ def feature_gains(booster: xgb.Booster, n_features: int) -> np.ndarray:
 
 
 # -- Dask ---------------------------------------------------------------------------------------------
-def dask_train(client, params, X, y, loss, sample_weight=None, num_boost_round=10, **kwargs):
+def dask_train(client, params, X, y, loss, sample_weight=None, num_boost_round=10, leaf_refresh=None, **kwargs):
     """``xgboost.dask.train`` with ``obj=loss`` started from the global start score
-    (``boostobj.dask.init_score``, as ``base_score``). Returns xgboost.dask's {"booster", "history"}."""
+    (``boostobj.dask.init_score``, as ``base_score``). Returns xgboost.dask's {"booster", "history"}.
+    Leaf refresh is not available on Dask: losses with a leaf rule need ``leaf_refresh=False``."""
     from xgboost import dask as dxgb
 
     from . import dask as bdask
 
     n_classes = params.get("num_class")
-    loss, init = bdask.bound_start(loss, y, sample_weight, n_classes)
+    loss, init = bdask.bound_start(loss, y, sample_weight, n_classes, leaf_refresh)
     dtrain = dxgb.DaskDMatrix(client, X, y, weight=sample_weight)
     return dxgb.train(client, booster_params(params, loss, init), dtrain, num_boost_round, obj=loss, **kwargs)
 

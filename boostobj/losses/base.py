@@ -9,6 +9,9 @@ A subclass declares, in one place each:
   :class:`Constant` bound; ``"exact"`` is required; a float ``hessian=f`` (the exact Hessian floored
   at ``f``) is always accepted;
 * ``start``: its start-score rule (``boostobj._start``: MEAN, CLASS_RATES, SOLVE, quantile(...));
+* ``leaf_rule`` (optional): for losses whose optimal leaf value is not a Newton step, the rule the
+  engine adapters recompute each new tree's leaves with (``_start.quantile(...)``: the weighted
+  quantile of the leaf's residuals; see ``boostobj._leaves``); identity-link regression losses only;
 * ``__init__`` calling ``self._init(**params)`` and ``_theta()`` returning the kernel parameter
   vector (validating the parameters it reads).
 
@@ -114,6 +117,7 @@ class Loss:
     value_kernel: ClassVar[Callable]
     hessians: ClassVar[dict]
     start: ClassVar[_start.StartRule] = _start.SOLVE
+    leaf_rule: ClassVar[Any] = None  # recomputes each new tree's leaves (quantile losses), or None
     hessian_may_be_negative: ClassVar[bool] = False  # can the exact Hessian be < 0?
     class_param: ClassVar[str | None] = None  # the per-class vector parameter (class weights), if any
     _wrapper: ClassVar[bool] = False  # a loss that delegates to another (ClassBalanced)
@@ -129,6 +133,9 @@ class Loss:
             raise TypeError(f"{cls.__name__}.task must be one of {TASKS}, got {cls.task!r}")
         if "exact" not in cls.hessians:
             raise TypeError(f"{cls.__name__}.hessians must declare the 'exact' kernel")
+        if cls.leaf_rule is not None and (cls.task != "regression" or cls.link.name != "identity"):
+            raise TypeError(f"{cls.__name__}.leaf_rule needs a regression loss with the identity link (leaf values "
+                            "are quantiles of residuals y - F)")
         # a plain function attribute would bind as a method
         value = vars(cls).get("value_kernel")
         if isinstance(value, types.FunctionType):

@@ -87,7 +87,7 @@ class AbsoluteError(RegressionLoss):
     name = "absolute_error"
     value_kernel = K.absolute_value
     hessians = {"constant": Constant(1.0), "exact": K.absolute_grad_hess}
-    start = _start.quantile(0.5)
+    start = leaf_rule = _start.quantile(0.5)
 
     def __init__(self, hessian="constant"):
         self._init(hessian=hessian)
@@ -284,7 +284,7 @@ class Quantile(RegressionLoss):
     name = "quantile"
     value_kernel = K.quantile_value
     hessians = {"constant": Constant(1.0), "exact": K.quantile_grad_hess}
-    start = _start.quantile("alpha")
+    start = leaf_rule = _start.quantile("alpha")
 
     def __init__(self, alpha=0.5, hessian="constant"):
         self._init(alpha=alpha, hessian=hessian)
