@@ -11,6 +11,8 @@ STEPS = [
     ["cold_start.py"] + (["--repeats", "1"] if QUICK else []),
     ["peers.py"] + (["--rows", "20000"] if QUICK else []),
     ["calibration.py"] + (["--rows", "2000", "--rounds", "5", "--seeds", "1"] if QUICK else []),
+    ["quality.py"] + (["--train", "1000", "--test", "500", "--rounds", "5", "--seeds", "1", "--speed-rows", "3000",
+                       "--speed-rounds", "2", "--repeats", "1"] if QUICK else []),
 ]
 for step in STEPS:
     print(f"\n=== {' '.join(step)}", flush=True)

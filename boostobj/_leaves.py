@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from . import drivers
+
 XGBOOST = 0
 LIGHTGBM = 1
 
@@ -146,39 +148,74 @@ def _weighted_quantile(r, w, alpha, convention):
     return lower
 
 
+# Per-leaf quantiles in four passes, the first, third and fourth split across threads (drivers):
+# count each chunk's rows per leaf, turn the counts into write positions, scatter the residuals
+# y - F leaf by leaf (a counting sort: row order kept within a leaf, as the engines' row sets),
+# then one selection or stable sort per leaf, the leaves split between threads by rows.
 @njit(cache=True, nogil=True)
-def leaf_quantiles(residual, weight, leaf, n_codes, alpha, convention):
-    """Per-leaf (weighted) alpha-quantiles of ``residual``, grouped by ``leaf`` in 0..n_codes-1.
+def _count_rows(lo, hi, leaf, bounds, counts):
+    chunk = np.searchsorted(bounds, lo, side="right") - 1
+    for i in range(lo, hi):
+        counts[chunk, leaf[i]] += 1
+    return True
 
-    Rows are grouped by a counting sort (O(n)); each group takes a selection (unweighted, in the
-    grouped copy) or a stable sort (weighted, as the engines). ``weight`` of length 0 means unweighted. Codes that
-    hold no row get NaN.
-    """
-    n = residual.shape[0]
-    offsets = np.zeros(n_codes + 1, np.int64)
-    for i in range(n):
-        offsets[leaf[i] + 1] += 1
-    for c in range(n_codes):
-        offsets[c + 1] += offsets[c]
-    fill = offsets[:-1].copy()
-    grouped_r = np.empty(n)
+
+@njit(cache=True, nogil=True)
+def _scatter_rows(lo, hi, y, score, weight, leaf, bounds, positions, grouped_r, grouped_w):
+    chunk = np.searchsorted(bounds, lo, side="right") - 1
+    fill = positions[chunk].copy()
     weighted = weight.shape[0] > 0
-    grouped_w = np.empty(n if weighted else 0)
-    for i in range(n):
+    for i in range(lo, hi):
         c = leaf[i]
-        grouped_r[fill[c]] = residual[i]
+        grouped_r[fill[c]] = y[i] - score[i]
         if weighted:
             grouped_w[fill[c]] = weight[i]
         fill[c] += 1
-    out = np.full(n_codes, np.nan)
-    for c in range(n_codes):
-        lo, hi = offsets[c], offsets[c + 1]
-        if hi == lo:
-            continue
-        if weighted:
-            out[c] = _weighted_quantile(grouped_r[lo:hi], grouped_w[lo:hi], alpha, convention)
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _segment_quantiles(lo, hi, offsets, grouped_r, grouped_w, alpha, convention, out):
+    for c in range(lo, hi):
+        a, b = offsets[c], offsets[c + 1]
+        if b == a:
+            out[c] = np.nan
+        elif grouped_w.shape[0] > 0:
+            out[c] = _weighted_quantile(grouped_r[a:b], grouped_w[a:b], alpha, convention)
         else:
-            out[c] = _quantile(grouped_r[lo:hi], alpha, convention)
+            out[c] = _quantile(grouped_r[a:b], alpha, convention)
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _add_leaf_values(lo, hi, score, values, leaf):
+    for i in range(lo, hi):
+        score[i] += values[leaf[i]]
+    return True
+
+
+def leaf_quantiles(y: np.ndarray, score: np.ndarray, weight: np.ndarray, leaf: np.ndarray, n_codes: int,
+                   alpha: float, convention: int) -> np.ndarray:
+    """Per-leaf (weighted) alpha-quantiles of the residuals ``y - score``, grouped by ``leaf``
+    (codes 0..n_codes-1), interpolated as ``convention``'s engine. ``weight`` of length 0 means
+    unweighted. Codes that hold no row get NaN."""
+    n = leaf.shape[0]
+    bounds = drivers.row_chunks(n)
+    counts = np.zeros((bounds.size - 1, n_codes), np.int64)
+    drivers.launch_ranges(_count_rows, list(bounds), leaf, bounds, counts)
+    per_leaf = counts.sum(axis=0)
+    offsets = np.zeros(n_codes + 1, np.int64)
+    np.cumsum(per_leaf, out=offsets[1:])
+    positions = offsets[:-1] + np.cumsum(counts, axis=0) - counts  # chunk c writes after chunks < c
+    grouped_r = np.empty(n)
+    grouped_w = np.empty(n if weight.shape[0] > 0 else 0)
+    drivers.launch_ranges(_scatter_rows, list(bounds), y, score, weight, leaf, bounds, positions, grouped_r,
+                          grouped_w)
+    out = np.empty(n_codes)
+    # leaves split between threads so that each gets about the same number of rows
+    cuts = np.searchsorted(offsets, np.linspace(0, n, bounds.size)[1:-1])
+    code_bounds = [0, *sorted({int(min(max(c, 0), n_codes)) for c in cuts}), n_codes]
+    drivers.launch_ranges(_segment_quantiles, code_bounds, offsets, grouped_r, grouped_w, alpha, convention, out)
     return out
 
 
@@ -229,26 +266,26 @@ class LeafRefresh:
             raise ValueError("leaf refresh: a metric was called on a data set not passed to train() as an evaluation set")
         return self.scores[id(dataset)][1]
 
-    def leaf_values(self, leaf: Any, learning_rate: float, old: Any, float32: bool = False) -> np.ndarray:
-        """The new values of a tree's leaves and the training margins moved by them.
+    def leaf_values(self, leaf: Any, learning_rate: float, n_codes: int, float32: bool = False) -> np.ndarray:
+        """The new values of a tree's leaves, by leaf code, and the training margins moved by them.
 
-        ``leaf``: the tree's leaf code (0..n_codes-1) of every training row; ``old``: the engine's
-        values by code, kept for codes without training rows. Returns the values by code.
+        ``leaf``: the tree's leaf code (0..n_codes-1) of every training row. Codes that hold no
+        training row get NaN: the adapter keeps the engine's value there.
         """
         assert self.train_score is not None
         codes = np.ascontiguousarray(leaf, dtype=np.int64).ravel()
-        old = np.asarray(old, dtype=np.float64)
-        q = leaf_quantiles(self.y - self.train_score, self.w, codes, old.shape[0], self.alpha, self.convention)
+        n_codes = max(int(n_codes), int(codes.max()) + 1)
+        q = leaf_quantiles(self.y, self.train_score, self.w, codes, n_codes, self.alpha, self.convention)
         if float32:  # XGBoost stores float32 leaves and multiplies in float32 (UpdateLeafValues)
             values = (q.astype(np.float32) * np.float32(learning_rate)).astype(np.float64)
         else:
             values = learning_rate * q
-        values = np.where(np.isnan(q), old, values)
-        self.train_score += values[codes]
+        drivers.launch(_add_leaf_values, codes.shape[0], self.train_score, values, codes)
         return values
 
     def advance(self, dataset: Any, leaf: Any, values: np.ndarray) -> None:
-        """Move an evaluation set's margins by the new tree (``leaf``: its rows' leaf codes)."""
+        """Move an evaluation set's margins by the new tree (``leaf``: its rows' leaf codes;
+        ``values``: every leaf's value, the engine's where no training row fell)."""
         score = self.scores[id(dataset)][1]
         score += values[np.asarray(leaf, dtype=np.int64).ravel()]
 

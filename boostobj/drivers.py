@@ -60,17 +60,17 @@ def _elementwise_grad_hess(kernel):
         ys, zs, gs, hs = y[lo:hi], z[lo:hi], g_out[lo:hi], h_out[lo:hi + (token & 0)]
         finite = True  # every stored value finite (read back: a float32 store can overflow)
         if w_step == 0:
-            w0 = float(w[0])
+            w0 = np.float64(w[0])
             for i in range(zs.shape[0]):
-                g, h = kernel(float(ys[i]), float(zs[i]), theta)
+                g, h = kernel(np.float64(ys[i]), np.float64(zs[i]), theta)
                 gs[i] = g * w0
                 hs[i] = _apply_policy(h, hmode, hval) * w0
                 finite &= (abs(gs[i]) < np.inf) & (abs(hs[i]) < np.inf)
         else:
             ws = w[lo:hi]
             for i in range(zs.shape[0]):
-                g, h = kernel(float(ys[i]), float(zs[i]), theta)
-                wi = float(ws[i])
+                g, h = kernel(np.float64(ys[i]), np.float64(zs[i]), theta)
+                wi = np.float64(ws[i])
                 gs[i] = g * wi
                 hs[i] = _apply_policy(h, hmode, hval) * wi
                 finite &= (abs(gs[i]) < np.inf) & (abs(hs[i]) < np.inf)
@@ -87,14 +87,14 @@ def _elementwise_value(kernel):
         ys, zs, os_ = y[lo:hi], z[lo:hi], out[lo:hi + (token & 0)]
         finite = True
         if w_step == 0:
-            w0 = float(w[0])
+            w0 = np.float64(w[0])
             for i in range(zs.shape[0]):
-                os_[i] = kernel(float(ys[i]), float(zs[i]), theta) * w0
+                os_[i] = kernel(np.float64(ys[i]), np.float64(zs[i]), theta) * w0
                 finite &= abs(os_[i]) < np.inf
         else:
             ws = w[lo:hi]
             for i in range(zs.shape[0]):
-                os_[i] = kernel(float(ys[i]), float(zs[i]), theta) * float(ws[i])
+                os_[i] = kernel(np.float64(ys[i]), np.float64(zs[i]), theta) * np.float64(ws[i])
                 finite &= abs(os_[i]) < np.inf
         return finite
 
@@ -113,10 +113,10 @@ def _rowwise_grad_hess(kernel):
             gi = gs[i]
             hi_ = hs[i]
             kernel(int(ys[i]), zs[i], theta, gi, hi_)
-            wi = float(w[(lo + i) * w_step])
+            wi = np.float64(w[(lo + i) * w_step])
             for j in range(k):
                 gi[j] = gi[j] * wi
-                hi_[j] = _apply_policy(float(hi_[j]), hmode, hval) * wi
+                hi_[j] = _apply_policy(np.float64(hi_[j]), hmode, hval) * wi
                 finite &= (abs(gi[j]) < np.inf) & (abs(hi_[j]) < np.inf)
         return finite
 
@@ -131,7 +131,7 @@ def _rowwise_value(kernel):
         ys, zs, os_ = y[lo:hi], z[lo:hi], out[lo:hi + (token & 0)]
         finite = True
         for i in range(zs.shape[0]):
-            os_[i] = kernel(int(ys[i]), zs[i], theta) * float(w[(lo + i) * w_step])
+            os_[i] = kernel(int(ys[i]), zs[i], theta) * np.float64(w[(lo + i) * w_step])
             finite &= abs(os_[i]) < np.inf
         return finite
 
@@ -208,8 +208,21 @@ def launch(driver, n, *args):
     chunks = min(_num_threads, n // MIN_ROWS_PER_THREAD)
     if chunks <= 1:
         return bool(driver(0, n, *args))
-    bounds = [n * c // chunks for c in range(chunks + 1)]
+    return launch_ranges(driver, [n * c // chunks for c in range(chunks + 1)], *args)
+
+
+def launch_ranges(driver, bounds, *args):
+    """Run ``driver(bounds[c], bounds[c + 1], *args)`` for every range, in parallel (the calling
+    thread takes the first); True when every call returns a true value."""
+    if len(bounds) <= 2:
+        return bool(driver(bounds[0], bounds[-1], *args))
     pool = _get_pool()
-    futures = [pool.submit(driver, bounds[c], bounds[c + 1], *args) for c in range(1, chunks)]
-    finite = bool(driver(bounds[0], bounds[1], *args))  # the calling thread takes the first chunk
-    return all([f.result() for f in futures]) and finite
+    futures = [pool.submit(driver, bounds[c], bounds[c + 1], *args) for c in range(1, len(bounds) - 1)]
+    first = bool(driver(bounds[0], bounds[1], *args))
+    return all([f.result() for f in futures]) and first
+
+
+def row_chunks(n):
+    """The row ranges ``launch`` would use for ``n`` rows, as bounds."""
+    chunks = max(min(_num_threads, n // MIN_ROWS_PER_THREAD), 1)
+    return np.array([n * c // chunks for c in range(chunks + 1)], dtype=np.int64)

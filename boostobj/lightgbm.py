@@ -17,8 +17,9 @@ import warnings
 
 import lightgbm as lgb
 import numpy as np
+from numba import njit
 
-from . import _leaves
+from . import _leaves, drivers
 from ._engines import check_float32_labels, labels_and_weights, objective_call
 
 
@@ -163,6 +164,7 @@ class _LeafRefresh:
         self.valid = [ds for ds in valid_sets if ds is not train_set]
         self.features = {id(ds): _raw_features(ds, "training" if ds is train_set else "validation")
                          for ds in [train_set, *self.valid]}
+        self.dense = {key: _dense(data) for key, data in self.features.items()}
         self.init = None  # the start score boostobj sets on the Datasets (None: continuing a model)
         self.state = _leaves.LeafRefresh(loss, y, w, _leaves.LIGHTGBM)
         self.booster = None
@@ -198,18 +200,101 @@ class _LeafRefresh:
         """Refresh the trees grown since the last call."""
         while self.state.trees_done < booster.current_iteration():
             i = self.state.trees_done
-            n_leaves = booster.dump_model(start_iteration=i, num_iteration=1)["tree_info"][0]["num_leaves"]
-            old = [booster.get_leaf_output(i, leaf) for leaf in range(n_leaves)]
+            tree = booster.dump_model(start_iteration=i, num_iteration=1)["tree_info"][0]
+            arrays, engine_values = _tree_arrays(tree)
             rate = float(_param(booster.params, _LEARNING_RATE, 0.1))
-            leaf = booster.predict(self.features[id(self.train_set)], pred_leaf=True, start_iteration=i,
-                                   num_iteration=1)
-            values = self.state.leaf_values(leaf, rate, old)
-            for j, value in enumerate(values):
-                booster.set_leaf_output(i, j, float(value))
+            values = self.state.leaf_values(self._leaves(booster, i, self.train_set, arrays), rate,
+                                            engine_values.size)
+            values = np.where(np.isnan(values), engine_values, values)  # leaves without rows keep theirs
+            for j in range(values.size):
+                booster.set_leaf_output(i, j, float(values[j]))
             for ds in self.valid:
-                self.state.advance(ds, booster.predict(self.features[id(ds)], pred_leaf=True, start_iteration=i,
-                                                      num_iteration=1), values)
+                self.state.advance(ds, self._leaves(booster, i, ds, arrays), values)
             self.state.trees_done += 1
+
+    def _leaves(self, booster, i, dataset, arrays):
+        """The leaf of tree ``i`` for every row of ``dataset``: compiled traversal of the dumped tree
+        for dense numeric features, LightGBM's ``predict(pred_leaf=True)`` otherwise."""
+        dense = self.dense[id(dataset)]
+        if dense is not None and arrays is not None:
+            return _tree_leaves(dense, *arrays)
+        return booster.predict(self.features[id(dataset)], pred_leaf=True, start_iteration=i, num_iteration=1)
+
+
+def _dense(data):
+    """A numeric 2-D ndarray view of the features, or None (sparse, Arrow, categorical columns)."""
+    if isinstance(data, np.ndarray) and data.ndim == 2 and data.dtype.kind in "fiub":
+        return data
+    if type(data).__module__.split(".")[0] == "pandas" and all(t.kind in "fiub" for t in data.dtypes):
+        return data.to_numpy(dtype=np.float64)
+    return None
+
+
+_MISSING_TYPES = {"None": 0, "Zero": 1, "NaN": 2}
+
+
+def _tree_arrays(tree):
+    """(flat arrays of a dumped tree for ``_tree_leaves`` or None if it has a categorical split,
+    leaf values by leaf index). Children: ``>= 0`` an internal node, ``< 0`` ``~leaf_index``."""
+    values = np.zeros(tree["num_leaves"])
+    fields: list[list] = [[] for _ in range(6)]  # feature, threshold, default_left, missing type, left, right
+    categorical = False
+    stack = [(tree["tree_structure"], -1, 0)]  # (node, parent index or -1, field of the parent's child)
+    while stack:
+        node, parent, side = stack.pop()
+        if "split_feature" not in node:  # a leaf (a one-leaf tree has no leaf_index)
+            leaf = node.get("leaf_index", 0)
+            values[leaf] = node["leaf_value"]
+            code = ~leaf
+        else:
+            categorical |= node["decision_type"] != "<="
+            code = len(fields[0])
+            for column, value in zip(fields, (node["split_feature"], node["threshold"], node["default_left"],
+                                              _MISSING_TYPES[node["missing_type"]], 0, 0)):
+                column.append(value)
+            stack += [(node["left_child"], code, 4), (node["right_child"], code, 5)]
+        if parent >= 0:
+            fields[side][parent] = code
+    if categorical:
+        return None, values
+    dtypes = (np.int64, np.float64, np.bool_, np.int64, np.int64, np.int64)
+    arrays: tuple = tuple(np.asarray(column, dtype=t) for column, t in zip(fields, dtypes))
+    if arrays[0].size == 0:  # one leaf: every row goes to leaf 0
+        arrays = (np.zeros(1, np.int64), np.full(1, np.inf), np.ones(1, np.bool_), np.zeros(1, np.int64),
+                  np.full(1, -1, np.int64), np.full(1, -1, np.int64))
+    return arrays, values
+
+
+_ZERO = float(np.float32(1e-35))  # LightGBM kZeroThreshold
+
+
+def _tree_leaves(X, *arrays):
+    """The leaf index of every row of ``X`` in the tree given by ``_tree_arrays`` (row chunks in parallel)."""
+    out = np.empty(X.shape[0], np.int64)
+    drivers.launch(_tree_leaves_driver, X.shape[0], X, *arrays, out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _tree_leaves_driver(lo, hi, X, feature, threshold, default_left, missing, left, right, out):
+    """LightGBM's numerical decision rule (Tree::NumericalDecision): NaN counts as 0 unless the
+    split's missing type is NaN; missing values (NaN, or zero for missing type Zero) go to the
+    default side; otherwise ``x <= threshold`` goes left."""
+    for i in range(lo, hi):
+        node = 0
+        while node >= 0:
+            v = float(X[i, feature[node]])
+            kind = missing[node]
+            if np.isnan(v) and kind != 2:
+                v = 0.0
+            if (kind == 1 and -_ZERO <= v <= _ZERO) or (kind == 2 and np.isnan(v)):
+                node = left[node] if default_left[node] else right[node]
+            elif v <= threshold[node]:
+                node = left[node]
+            else:
+                node = right[node]
+        out[i] = ~node
+    return True
 
 
 def _num_class(params, init_model):

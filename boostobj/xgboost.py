@@ -148,15 +148,25 @@ class _LeafRefresh(xgb.callback.TrainingCallback):
         while self.state.trees_done < booster.num_boosted_rounds():
             i = self.state.trees_done
             tree = booster[i:i + 1]
-            nodes = json.loads(tree.save_raw("json"))["learner"]["gradient_booster"]["model"]["trees"][0]
-            is_leaf = np.asarray(nodes["left_children"]) == -1
-            old = np.where(is_leaf, np.asarray(nodes["split_conditions"], dtype=np.float64), np.nan)
             eta = float(json.loads(booster.save_config())["learner"]["gradient_booster"]["tree_train_param"]["eta"])
-            values = self.state.leaf_values(tree.predict(self.dtrain, pred_leaf=True), eta, old, float32=True)
-            for d in self.evals:
-                self.state.advance(d, tree.predict(d, pred_leaf=True), values)
+            leaf = tree.predict(self.dtrain, pred_leaf=True).astype(np.int64)
+            values = self.state.leaf_values(leaf, eta, 0, float32=True)
             self.new_leaves[i] = values
+            for d in self.evals:
+                leaf = tree.predict(d, pred_leaf=True).astype(np.int64)
+                if leaf.max() >= values.size or np.isnan(values[leaf]).any():  # a leaf without training rows
+                    values = _leaf_values_filled(tree, values)
+                self.state.advance(d, leaf, values)
             self.state.trees_done += 1
+
+
+def _leaf_values_filled(tree: xgb.Booster, values: np.ndarray) -> np.ndarray:
+    """``values`` by node id, with the engine's value for leaves that got none (no training rows)."""
+    nodes = json.loads(tree.save_raw("json"))["learner"]["gradient_booster"]["model"]["trees"][0]
+    engine = np.asarray(nodes["split_conditions"], dtype=np.float64)
+    filled = np.full(engine.size, np.nan)
+    filled[:values.size] = values
+    return np.where(np.isnan(filled), engine, filled)
 
 
 def _with_leaf_values(booster: xgb.Booster, new_leaves: dict) -> xgb.Booster:
@@ -167,8 +177,9 @@ def _with_leaf_values(booster: xgb.Booster, new_leaves: dict) -> xgb.Booster:
     trees = model["learner"]["gradient_booster"]["model"]["trees"]
     for i, values in new_leaves.items():
         tree = trees[i]
-        for node in np.flatnonzero(np.asarray(tree["left_children"]) == -1):
-            tree["split_conditions"][node] = tree["base_weights"][node] = float(values[node])
+        for node in np.flatnonzero(np.asarray(tree["left_children"][:values.size]) == -1):
+            if not np.isnan(values[node]):  # a leaf without training rows keeps its value
+                tree["split_conditions"][node] = tree["base_weights"][node] = float(values[node])
     patched = xgb.Booster(model_file=bytearray(json.dumps(model).encode()))
     patched.load_config(booster.save_config())
     return patched

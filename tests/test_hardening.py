@@ -281,3 +281,15 @@ def test_xgboost_start_margins_beyond_float32_base_score_are_clamped_not_broken(
 def test_string_labels_get_the_encoding_hint():
     with pytest.raises(TypeError, match="encode class labels as 0..k-1"):
         bo.SoftmaxCrossEntropy().init_score(["a", "b"])
+
+
+def test_float32_inputs_are_computed_in_float64():
+    # Before: numba's float() keeps a float32 a float32, so with float32 labels and margins the
+    # drivers formed z - y in float32 (SquaredError value 3.4321997 instead of 3.4322000 here).
+    y, z = np.array([0.38], np.float32), np.array([3.0], np.float32)
+    for loss in (bo.SquaredError(), bo.Huber(delta=0.5), bo.LogCosh()):
+        np.testing.assert_array_equal(loss.loss(y, z), loss.loss(y, z.astype(np.float64)))
+        g32, h32 = loss.grad_hess(y, z)
+        g64, h64 = loss.grad_hess(y, z.astype(np.float64))
+        np.testing.assert_array_equal(g32, g64.astype(np.float32))
+        np.testing.assert_array_equal(h32, h64.astype(np.float32))

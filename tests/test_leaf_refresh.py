@@ -72,7 +72,8 @@ def test_leaf_quantiles_follow_the_engine(convention, reference, weighted):
         r = np.round(rng.normal(size=n), 1 if trial % 3 == 0 else 6)  # ties in a third of the trials
         w = rng.integers(0, 6, n) * 0.25 if weighted else None
         alpha = float(rng.choice([0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.97, rng.uniform(0.01, 0.99)]))
-        got = _leaves.leaf_quantiles(r, np.empty(0) if w is None else w, leaf, n_codes, alpha, convention)
+        got = _leaves.leaf_quantiles(r, np.zeros(n), np.empty(0) if w is None else w, leaf, n_codes, alpha,
+                                     convention)
         for c in range(n_codes):
             rows = leaf == c
             if not rows.any():
@@ -315,3 +316,45 @@ def test_dask_helpers_refuse_refresh_before_any_work():
 
     with pytest.raises(ValueError, match="not available on Dask: pass leaf_refresh=False"):
         bd.bound_start(bo.Quantile(alpha=0.9), y=None)
+
+
+@pytest.mark.parametrize("extra", [{}, {"zero_as_missing": True}, {"use_missing": False}], ids=repr)
+def test_lightgbm_compiled_leaf_lookup_equals_pred_leaf(extra):
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(3000, 4)).astype(np.float32)
+    X[rng.random(3000) < 0.1, 0] = np.nan
+    X[rng.random(3000) < 0.2, 1] = 0.0
+    X[:, 3] = np.round(X[:, 3])  # many ties at the thresholds
+    y = np.nan_to_num(X[:, 0]) + X[:, 1] + X[:, 3] + rng.normal(size=3000)
+    booster = lgb.train({"verbose": -1, "num_leaves": 31, **extra}, lgb.Dataset(X, label=y), 5)
+    for i in range(5):
+        arrays, values = bol._tree_arrays(booster.dump_model(start_iteration=i, num_iteration=1)["tree_info"][0])
+        want = booster.predict(X, pred_leaf=True, start_iteration=i, num_iteration=1).ravel()
+        np.testing.assert_array_equal(bol._tree_leaves(X, *arrays), want)
+        np.testing.assert_array_equal(values, [booster.get_leaf_output(i, j) for j in range(values.size)])
+
+
+def test_lightgbm_categorical_features_fall_back_to_pred_leaf():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(8)
+    X = pd.DataFrame({"a": rng.normal(size=2000), "c": pd.Categorical(rng.integers(0, 6, 2000))})
+    y = X["a"].to_numpy() + X["c"].cat.codes.to_numpy() * 0.7 + rng.normal(size=2000)
+    params = {"verbose": -1, "num_leaves": 15, "min_data_per_group": 10, "cat_smooth": 1, "num_threads": 1}
+    ref = lgb.train({**params, "objective": "l1"}, lgb.Dataset(X, label=y, init_score=np.full(2000, 0.5)), 20)
+    ours = bol.train(params, lgb.Dataset(X, label=y), bo.AbsoluteError(), 20, init_score=0.5)
+    np.testing.assert_allclose(ours.predict(X, raw_score=True), ref.predict(X, raw_score=True) + 0.5, atol=1e-6)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_leaf_quantiles_split_across_threads_equal_one_pass(weighted):
+    rng = np.random.default_rng(9)
+    n = 200_000  # several row chunks
+    leaf = rng.integers(0, 9, n)
+    leaf[leaf == 4] = 5  # a code without rows
+    y, score = rng.normal(size=n), rng.normal(size=n)
+    w = rng.integers(1, 4, n) * 0.5 if weighted else None
+    got = _leaves.leaf_quantiles(y, score, np.empty(0) if w is None else w, leaf, 9, 0.3, _leaves.LIGHTGBM)
+    for c in range(9):
+        rows = leaf == c
+        want = lightgbm_quantile((y - score)[rows], None if w is None else w[rows], 0.3) if rows.any() else np.nan
+        np.testing.assert_equal(got[c], want)
