@@ -305,5 +305,5 @@ def wanted(loss: Any, leaf_refresh: Any) -> bool:
 def refuse(engine: str, loss: Any, what: str, hint: str = "") -> None:
     """Raise the error for an engine setting leaf refresh cannot honour."""
     raise ValueError(f"leaf refresh (on by default for {loss!r}) cannot be combined with {what} in {engine}{hint}; "
-                     "pass leaf_refresh=False to keep the engine's Newton leaf values (test loss up to 2x the "
+                     "pass leaf_refresh=False to keep the engine's Newton leaf values (a worse model than the "
                      "built-in objective's: see the README, 'Leaf refresh')")

@@ -231,7 +231,7 @@ def bound_start(loss, y, sample_weight=None, n_classes=None, leaf_refresh=None):
     """
     if _leaves.wanted(loss, leaf_refresh):
         raise ValueError(f"leaf refresh (on by default for {loss!r}) is not available on Dask: pass leaf_refresh=False "
-                         "to train with the engine's Newton leaf values (test loss up to 2x the built-in objective's, "
+                         "to train with the engine's Newton leaf values (a worse model than the built-in objective's, "
                          "see the README, 'Leaf refresh'), or use the engine's built-in quantile / L1 objective there")
     data = DaskLabels(loss, y, sample_weight, n_classes)
     loss = loss.bind_to(data)
