@@ -10,7 +10,9 @@ A loss declares its start rule (``Loss.start``):
   classification losses (logistic, softmax, exponential, hinges with their own links);
 * ``SOLVE``: a safeguarded 1-D Newton/bisection in link space on the summed exact gradient
   (regression: bracketed by the label range; binary: on the two class totals), or a k-D Newton on
-  the class totals (multiclass).
+  the class totals (multiclass);
+* ``SEARCH``: the best of the labels' quantiles, refined by a golden-section search of the summed
+  loss (non-convex regression losses such as SMAPE, whose summed gradient has several roots).
 
 The rules read the labels only through a few reductions of a *label data* object: ``LocalLabels``
 here (numpy arrays), ``boostobj.dask.DaskLabels`` (the same reductions summed over blocks), so a
@@ -18,6 +20,7 @@ start score on a cluster is computed by the very same code as on one machine.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -180,6 +183,16 @@ def newton_kd(value_and_grad, x0, free, max_iter=100, gtol=1e-12):
     return x
 
 
+def class_totals(y, w, n_classes):
+    """Total weight of each class 0..k-1 (``w`` empty: counts). Two classes: soft labels y in [0, 1]
+    put y of their weight on class 1 and 1 - y on class 0 (hard labels: the plain totals)."""
+    if n_classes == 2:
+        y = y.astype(np.float64, copy=False)
+        weights = w if w.size else np.ones_like(y)
+        return np.array([float(np.dot(weights, 1.0 - y)), float(np.dot(weights, y))])
+    return np.bincount(y.astype(np.int64), weights=w if w.size else None, minlength=n_classes).astype(np.float64)
+
+
 # -- label data: the reductions a start rule may ask for ------------------------------------------
 class LocalLabels:
     """Validated labels and weights in memory, the label data of ``loss.init_score``.
@@ -229,7 +242,8 @@ class LocalLabels:
         return float(self.w.sum()) if self.w.size else float(self.y.shape[0])
 
     def class_totals(self, weighted: bool = True) -> np.ndarray:
-        """Return the total (weighted) count of each class 0..k-1.
+        """Return the total (weighted) count of each class 0..k-1 (binary soft labels count
+        y towards class 1 and 1 - y towards class 0).
 
         Parameters
         ----------
@@ -241,8 +255,7 @@ class LocalLabels:
         ndarray of shape (k,)
             Float64 totals, one per class.
         """
-        w = self.w if weighted and self.w.size else None
-        return np.bincount(self.y.astype(np.int64), weights=w, minlength=self.n_classes).astype(np.float64)
+        return class_totals(self.y, self.w if weighted else np.empty(0), self.n_classes)
 
     def weighted_mean(self) -> float:
         """Return the weighted mean of the labels (plain mean when unweighted).
@@ -278,6 +291,40 @@ class LocalLabels:
             A label of the data.
         """
         return weighted_quantile(self.y, self.w, alpha)
+
+    def candidate_labels(self, m: int) -> np.ndarray:
+        """Return about ``m`` labels spread over the label distribution (its unweighted quantiles),
+        where a search for the minimum of a non-convex summed loss starts.
+
+        Parameters
+        ----------
+        m : int
+            Number of quantile levels.
+
+        Returns
+        -------
+        ndarray
+            Sorted distinct labels.
+        """
+        return np.unique(np.quantile(self.y, np.linspace(0.0, 1.0, m), method="inverted_cdf"))
+
+    def sum_loss(self, loss: Any, cs: np.ndarray) -> np.ndarray:
+        """Sum ``loss``'s weighted values over all rows at each constant margin of ``cs``.
+
+        Parameters
+        ----------
+        loss : Loss
+            A regression loss.
+        cs : ndarray of shape (m,)
+            Constant raw margins.
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            The summed loss at each constant.
+        """
+        w = self.w if self.w.size else None
+        return np.array([float(loss.loss(self.y, np.full(self.y.shape[0], c), w).sum()) for c in cs])
 
     def sum_grad_hess(self, loss: Any, c: float) -> tuple[float, float]:
         """Sum ``loss``'s weighted gradient and Hessian over all rows at the constant margin ``c``.
@@ -393,9 +440,46 @@ class _Solve(StartRule):
         return x - np.max(x[present]) + np.max(x0[present])
 
 
+class _Search(StartRule):
+    """Non-convex regression losses (SMAPE), whose summed gradient can have several roots: the
+    best of the labels' quantiles, then a golden-section search between its neighbours."""
+
+    def __call__(self, loss, data):
+        candidates = np.asarray(loss.link.link(data.candidate_labels(65)), dtype=np.float64)
+        totals = data.sum_loss(loss, candidates)
+        best = int(np.argmin(totals))
+        if candidates.shape[0] == 1:
+            return float(candidates[0])
+        lo, hi = candidates[max(best - 1, 0)], candidates[min(best + 1, candidates.shape[0] - 1)]
+        x = golden_section(lambda c: float(data.sum_loss(loss, np.array([c]))[0]), lo, hi)
+        return x if data.sum_loss(loss, np.array([x]))[0] <= totals[best] else float(candidates[best])
+
+
+def golden_section(f, lo, hi, xtol=1e-13, max_iter=200):
+    """A local minimiser of ``f`` on [lo, hi] (golden-section search, no derivatives: works on
+    the kinks of absolute-error-like losses)."""
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    a, b = float(lo), float(hi)
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    fc, fd = f(c), f(d)
+    for _ in range(max_iter):
+        if b - a <= xtol * (1.0 + abs(c)):
+            break
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - ratio * (b - a)
+            fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + ratio * (b - a)
+            fd = f(d)
+    return c if fc <= fd else d
+
+
 MEAN = _Mean()
 CLASS_RATES = _ClassRates()
 SOLVE = _Solve()
+SEARCH = _Search()
 
 
 def start_score(loss: Any, data: Any) -> Any:

@@ -118,8 +118,7 @@ class DaskLabels:
 
         def totals(block):
             yb, wb = block
-            w = wb if weighted and wb.size else None
-            return np.bincount(yb.astype(np.int64), weights=w, minlength=k).astype(np.float64)
+            return _start.class_totals(yb, wb if weighted else np.empty(0), k)
 
         return np.sum(self._reduce(totals), axis=0)
 
@@ -164,6 +163,23 @@ class DaskLabels:
             else:
                 lo_key = mid
         return _from_ordered_key(hi_key)  # W(y <= c) only jumps at labels: the smallest such c is one
+
+    def candidate_labels(self, m):
+        """``LocalLabels.candidate_labels`` from the pooled quantiles of every block (a start for
+        the search, which then refines on the exact global sums)."""
+        parts = self._reduce(lambda block: np.quantile(block[0], np.linspace(0.0, 1.0, m), method="inverted_cdf")
+                             if block[0].size else np.empty(0))
+        pooled = np.concatenate(parts)
+        return np.unique(np.quantile(pooled, np.linspace(0.0, 1.0, m), method="inverted_cdf"))
+
+    def sum_loss(self, loss, cs):
+        """``LocalLabels.sum_loss``, summed over blocks."""
+        def sums(block, cs):
+            yb, wb = block
+            w = wb if wb.size else None
+            return np.array([float(loss.loss(yb, np.full(yb.shape[0], c), w).sum()) for c in cs])
+
+        return np.sum(self._reduce(sums, np.asarray(cs, dtype=np.float64)), axis=0)
 
     def sum_grad_hess(self, loss, c):
         """``LocalLabels.sum_grad_hess``, summed over blocks."""

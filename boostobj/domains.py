@@ -142,6 +142,19 @@ class Positive(Domain):
         return rng.gamma(2.0, 1.5, n) + 1e-3
 
 
+class NonZero(Domain):
+    """Labels != 0 (relative errors such as the MAPE objective divide by |y|). ``sample`` draws
+    magnitudes over two orders of magnitude, both signs."""
+
+    description = "non-zero numbers"
+
+    def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
+        return y == 0
+
+    def sample(self, rng: np.random.Generator, n: int, n_classes: int | None = None) -> np.ndarray:
+        return rng.choice([-1.0, 1.0], n) * np.exp(rng.uniform(np.log(0.1), np.log(10.0), n))
+
+
 class Binary(Domain):
     """Labels exactly 0 or 1 (binary classification). ``sample`` includes both classes when n >= 2."""
 
@@ -197,9 +210,10 @@ class Classes(Domain):
 REAL = Real()
 NON_NEGATIVE = NonNegative()
 POSITIVE = Positive()
+NON_ZERO = NonZero()
 BINARY = Binary()
 UNIT_INTERVAL = UnitInterval()
 CLASSES = Classes()
 
-__all__ = ["Domain", "Real", "NonNegative", "Positive", "Binary", "UnitInterval", "Classes",
-           "REAL", "NON_NEGATIVE", "POSITIVE", "BINARY", "UNIT_INTERVAL", "CLASSES"]
+__all__ = ["Domain", "Real", "NonNegative", "Positive", "NonZero", "Binary", "UnitInterval", "Classes",
+           "REAL", "NON_NEGATIVE", "POSITIVE", "NON_ZERO", "BINARY", "UNIT_INTERVAL", "CLASSES"]

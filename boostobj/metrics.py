@@ -224,7 +224,8 @@ def _require_space(from_margin, name):
 
 
 class LogLoss(Metric):
-    """Binary log-loss. from_margin=True: computed stably from the margin (softplus, no clipping);
+    """Binary log-loss (labels 0, 1 or soft labels in [0, 1]). from_margin=True: computed stably from
+    the margin (softplus, no clipping);
     from_margin=False: from probabilities clipped to [eps, 1 - eps] as scikit-learn's log_loss."""
     name = "logloss"
 
@@ -239,7 +240,7 @@ class LogLoss(Metric):
         p = np.asarray(y_pred)
         two_columns = p.ndim == 2 and p.shape[1] == 2  # (n, 2) probabilities, as predict_proba gives
         y, p, w = self._prepare(y_true, y_pred, sample_weight, columns=2 if two_columns else 1)
-        V.as_labels(y, None, domains.BINARY, name="y_true", what=self.name)
+        V.as_labels(y, None, domains.UNIT_INTERVAL, name="y_true", what=self.name)  # soft labels too
         p = _probabilities(p, self.name)
         p = p[:, 1] if two_columns else p
         return V.weighted_mean(-(y * np.log(p) + (1 - y) * np.log1p(-p)), w)

@@ -68,10 +68,22 @@ def _quantile(p, y, z):
     return a * (y - z) if y > z else (1 - a) * (z - y)
 
 
-def _focal(p, y, z):
+def _soft(hard):
+    """A binary loss for soft labels y in [0, 1]: y L(1, z) + (1 - y) L(0, z) (hard labels: one term)."""
+    def value(p, y, z):
+        ones = hard(p, 1, z) if y != 0 else 0
+        zeros = hard(p, 0, z) if y != 1 else 0
+        return y * ones + (1 - y) * zeros
+    return value
+
+
+def _focal_hard(p, y, z):
     u = _signed(y, z)
     pt = 1 / (1 + mp.exp(-u))
     return -_binary_weights(p)[1 if y > 0.5 else 0] * (1 - pt) ** mp.mpf(p["gamma"]) * _log_sigmoid(u)
+
+
+_focal = _soft(_focal_hard)
 
 
 def _smooth_hinge(p, y, z):
@@ -125,6 +137,13 @@ REFERENCES = {
     "squared_error": Reference(lambda p, y, z: (z - y) ** 2 / 2, [bo.SquaredError()]),
     "absolute_error": Reference(lambda p, y, z: abs(z - y), [bo.AbsoluteError(), bo.AbsoluteError(hessian=0.5)]),
     "huber": Reference(_huber, [bo.Huber(), bo.Huber(delta=2.5, hessian="exact")]),
+    "smooth_l1": Reference(lambda p, y, z: _huber({"delta": p["beta"]}, y, z) / mp.mpf(p["beta"]),
+                           [bo.SmoothL1(), bo.SmoothL1(beta=0.2, hessian="exact"), bo.SmoothL1(beta=3.0)]),
+    "mape": Reference(lambda p, y, z: abs(z - y) / max(abs(y), mp.mpf(p["epsilon"])),
+                      [bo.AbsolutePercentageError(), bo.AbsolutePercentageError(epsilon=0.5)]),
+    "smape": Reference(lambda p, y, z: 2 * abs(z - y) / (abs(y) + abs(z)) if abs(y) + abs(z) > 0 else mp.mpf(0),
+                       [bo.SymmetricAbsolutePercentageError(), bo.SymmetricAbsolutePercentageError(hessian="constant"),
+                        bo.SymmetricAbsolutePercentageError(hessian="exact")]),
     "pseudo_huber": Reference(
         lambda p, y, z: mp.mpf(p["delta"]) ** 2 * (mp.sqrt(1 + ((z - y) / mp.mpf(p["delta"])) ** 2) - 1),
         [bo.PseudoHuber(), bo.PseudoHuber(delta=0.3)]),
@@ -143,7 +162,7 @@ REFERENCES = {
     "gamma": Reference(lambda p, y, z: y * cexp(-z) + z - 1 - mp.log(y), [bo.Gamma()]),
     "tweedie": Reference(_tweedie, [bo.Tweedie(), bo.Tweedie(power=1.2)]),
     "logistic": Reference(
-        lambda p, y, z: -_binary_weights(p)[1 if y > 0.5 else 0] * _log_sigmoid(_signed(y, z)),
+        _soft(lambda p, y, z: -_binary_weights(p)[1 if y > 0.5 else 0] * _log_sigmoid(_signed(y, z))),
         [bo.Logistic(), bo.Logistic(pos_weight=4.0), bo.Logistic(alpha=0.25), bo.Logistic(class_weight=(0.5, 2.0))]),
     "focal": Reference(_focal, [
         bo.Focal(gamma=0.0), bo.Focal(gamma=0.5), bo.Focal(), bo.Focal(gamma=5.0), bo.Focal(gamma=2.0, alpha=0.25),

@@ -34,6 +34,8 @@ def sample_points(loss, spread, n=16, seed=0):
         return y, regression_center(loss, y) + offsets
     if loss.task == "binary":
         y = np.tile([0.0, 1.0], n // 2)
+        if loss.domain is bo.domains.UNIT_INTERVAL:  # soft labels too (every other row stays hard)
+            y[4::2] = rng.uniform(0.0, 1.0, y[4::2].shape[0])
         raw = rng.uniform(-spread, spread, n)
         raw[:4] = [spread, spread, -spread, -spread]
         return y, raw
@@ -235,7 +237,7 @@ def test_bad_inputs_say_what_and_where():
         sq.grad_hess([1.0, 2.0], np.zeros(2), sample_weight=[1.0, -1.0])
     with pytest.raises(ValueError, match=r"sample_weight must have shape \(2,\)"):
         sq.grad_hess([1.0, 2.0], np.zeros(2), sample_weight=[1.0, 1.0, 1.0])
-    with pytest.raises(ValueError, match=r"y must contain only 0 and 1 for Logistic\(\), got 2.0 at row 1"):
+    with pytest.raises(ValueError, match=r"y must contain numbers in \[0, 1\] for Logistic\(\), got 2.0 at row 1"):
         lg.grad_hess([0, 2], np.zeros(2))
     with pytest.raises(ValueError, match=r"integer class indices in 0..2 for SoftmaxCrossEntropy\(\), got 3.0 at row 0"):
         sm.grad_hess([3, 0], np.zeros((2, 3)))

@@ -1,4 +1,4 @@
-"""Binary kernels on the raw margin z, labels y in {0, 1}.
+"""Binary kernels on the raw margin z, labels y in {0, 1} (Logistic and Focal: y in [0, 1]).
 
 All work on the signed margin u = t z with t = 2y - 1, so dL/dz = t dL/du and d2L/dz2 = d2L/du2,
 and every exponential is taken of a non-positive argument. Class weights (a0, a1) are theta[0:2]:
@@ -9,51 +9,57 @@ import math
 from ._math import exp_continued, indicator, jitable, logistic_parts, softplus
 
 
-# Weighted logistic, theta = (a0, a1): L = a_y softplus(-u) = -a_y log sigma(u).
-# dL/du = -a_y sigma(-u) (not sigma(z) - y, which loses all digits when sigma(z) -> 1);
-# d2L/du2 = a_y sigma(u) sigma(-u).
-@jitable
-def _sign_and_weight(y, theta):
-    return 2.0 * y - 1.0, theta[0] + y * (theta[1] - theta[0])
+# Soft labels (Logistic, Focal): a label y in [0, 1] is the probability of class 1, and the loss is
+# the expected hard-label loss under it, L(y, z) = y L(1, z) + (1 - y) L(0, z), so every derivative
+# is the same mix of the two hard-label ones. For y in {0, 1} one term is multiplied by exactly 0
+# (the other side is always finite), so hard labels give the hard-label values bit for bit.
 
-
+# Weighted logistic, theta = (a0, a1): L(1, z) = a1 softplus(-z), L(0, z) = a0 softplus(z).
+# With p = sigma(z), q = sigma(-z): dL/dz = -y a1 q + (1 - y) a0 p (not sigma(z) - y, which loses
+# all digits when sigma(z) -> 1); d2L/dz2 = (y a1 + (1 - y) a0) p q.
 @jitable
 def logistic_grad_hess(y, z, theta):
-    t, a = _sign_and_weight(y, theta)
-    u = t * z
-    # sigma(-u) and sigma(u) sigma(-u) from one exp: e = e^-|u|, sigma(-|u|) = e / (1 + e).
-    e = math.exp(-abs(u))
+    a0, a1 = theta[0], theta[1]
+    # p, q and p q from one exp: e = e^-|z|, sigma(-|z|) = e / (1 + e).
+    e = math.exp(-abs(z))
     inv = 1.0 / (1.0 + e)
-    q = (e if u >= 0.0 else 1.0) * inv
-    return -t * a * q, a * e * inv * inv
+    pos = z >= 0.0
+    p = (1.0 if pos else e) * inv
+    q = (e if pos else 1.0) * inv
+    return (1.0 - y) * a0 * p - y * a1 * q, (y * a1 + (1.0 - y) * a0) * e * inv * inv
 
 
 @jitable
 def logistic_value(y, z, theta):
-    t, a = _sign_and_weight(y, theta)
-    return a * softplus(-t * z)
+    return y * theta[1] * softplus(-z) + (1.0 - y) * theta[0] * softplus(z)
 
 
-# Focal (Lin et al. 2017), theta = (a0, a1, gamma):
+# Focal (Lin et al. 2017), theta = (a0, a1, gamma), for the hard label 1 on the signed margin u:
 # with p = sigma(u), q = sigma(-u) = 1 - p, s = softplus(-u) = -log p:
 #   L = a q^gamma s
 #   dq/du = -p q, dp/du = p q, ds/du = -q
 #   dL/du = -a q^gamma (gamma p s + q)
 #   d2L/du2 = a q^gamma p [gamma^2 p s + (1 + 2 gamma) q - gamma q s]
-# The last term makes the exact Hessian negative for badly misclassified points (gamma > 0,
-# s > (1 + 2 gamma) / gamma roughly); the "upper" kernel drops it, giving a positive upper bound of
-# the curvature (a majoriser: Newton steps with it never overshoot). q^gamma = exp(-gamma softplus(u))
-# keeps full relative precision when q underflows. gamma = 0 gives the logistic kernel exactly.
+# Label 0 is the same at u = -z (dL/dz = -dL/du). The last term makes the exact Hessian negative
+# for badly misclassified points (gamma > 0, s > (1 + 2 gamma) / gamma roughly); the "upper"
+# kernel drops it, giving a positive upper bound of the curvature (a majoriser: Newton steps with
+# it never overshoot). q^gamma = exp(-gamma softplus(u)) keeps full relative precision when q
+# underflows. gamma = 0 gives the logistic kernel exactly.
+@jitable
+def _focal_side(a, gamma, p, q, s, neg_log_q, upper):
+    """(dL/du, d2L/du2, L) of the hard-label focal loss at u, from u's logistic parts."""
+    qg = math.exp(-gamma * neg_log_q) if gamma != 0.0 else 1.0
+    curvature = gamma * gamma * p * s + (1.0 + 2.0 * gamma) * q - (1.0 - upper) * gamma * q * s
+    return -a * qg * (gamma * p * s + q), a * qg * p * curvature, a * qg * s
+
+
 @jitable
 def _focal(y, z, theta, upper):
-    t, a = _sign_and_weight(y, theta)
     gamma = theta[2]
-    u = t * z
-    p, q, s, neg_log_q = logistic_parts(u)
-    qg = math.exp(-gamma * neg_log_q) if gamma != 0.0 else 1.0
-    g = -t * a * qg * (gamma * p * s + q)
-    curvature = gamma * gamma * p * s + (1.0 + 2.0 * gamma) * q - (1.0 - upper) * gamma * q * s
-    return g, a * qg * p * curvature
+    p, q, s, neg_log_q = logistic_parts(z)  # the parts at u = -z are (q, p, neg_log_q, s)
+    g1, h1, _ = _focal_side(theta[1], gamma, p, q, s, neg_log_q, upper)
+    g0, h0, _ = _focal_side(theta[0], gamma, q, p, neg_log_q, s, upper)
+    return y * g1 - (1.0 - y) * g0, y * h1 + (1.0 - y) * h0
 
 
 @jitable
@@ -68,11 +74,11 @@ def focal_grad_hess_upper(y, z, theta):
 
 @jitable
 def focal_value(y, z, theta):
-    t, a = _sign_and_weight(y, theta)
     gamma = theta[2]
-    p, q, s, neg_log_q = logistic_parts(t * z)
-    qg = math.exp(-gamma * neg_log_q) if gamma != 0.0 else 1.0
-    return a * qg * s
+    p, q, s, neg_log_q = logistic_parts(z)
+    _, _, v1 = _focal_side(theta[1], gamma, p, q, s, neg_log_q, 1.0)
+    _, _, v0 = _focal_side(theta[0], gamma, q, p, neg_log_q, s, 1.0)
+    return y * v1 + (1.0 - y) * v0
 
 
 # Exponential (AdaBoost) loss L = e^{-u}, with the continued exponential E of _math: exact up to

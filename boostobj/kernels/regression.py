@@ -304,3 +304,95 @@ def tweedie_value(y, z, theta):
     a, b, ea, dea, d2ea, eb, deb, d2eb = _tweedie_terms(z, theta)
     yb = math.exp(b * math.log(y)) if y > 0.0 else 0.0
     return yb / (a * b) - y * ea / a + eb / b
+
+
+# Smooth L1 (Fast R-CNN, PyTorch's SmoothL1Loss), theta = (beta,): L = r^2 / (2 beta) for
+# |r| < beta, |r| - beta / 2 beyond; exactly Huber(delta = beta) / beta, so every derivative is
+# Huber's divided by beta (exact h = 1/beta inside, 0 outside; IRLS h = 1 / max(|r|, beta)).
+@jitable
+def smooth_l1_grad_hess(y, z, theta):
+    g, h = huber_grad_hess(y, z, theta)
+    return g / theta[0], h / theta[0]
+
+
+@jitable
+def smooth_l1_grad_hess_irls(y, z, theta):
+    g, h = huber_grad_hess_irls(y, z, theta)
+    return g / theta[0], h / theta[0]
+
+
+@jitable
+def smooth_l1_value(y, z, theta):
+    return huber_value(y, z, theta) / theta[0]
+
+
+# MAPE objective, theta = (epsilon,): L = |r| / s with s = max(|y|, epsilon) (epsilon = 0: labels
+# must be non-zero, checked by the domain), i.e. absolute error with the row weight 1/s:
+# g = sign(r) / s, exact h = 0 a.e.; the "constant" policy is AbsoluteError's constant Hessian 1
+# times the same weight, h = 1/s, so a Newton leaf is the 1/s-weighted mean of the gradient signs.
+@jitable
+def _mape_scale(y, theta):
+    return 1.0 / max(abs(y), theta[0])
+
+
+@jitable
+def mape_grad_hess(y, z, theta):
+    return sign(z - y) * _mape_scale(y, theta), 0.0
+
+
+@jitable
+def mape_grad_hess_constant(y, z, theta):
+    s = _mape_scale(y, theta)
+    return sign(z - y) * s, s
+
+
+@jitable
+def mape_value(y, z, theta):
+    return abs(z - y) * _mape_scale(y, theta)
+
+
+# SMAPE objective, theta = (): L = 2 |r| / D with D = |y| + |z| (0 at y = z = 0, as the metric).
+# Away from the kinks (r = 0, z = 0), with N = sign(r) D - |r| sign(z):
+#   dL/dz = 2 N / D^2,  and since dN/dz = sign(r) sign(z) - sign(r) sign(z) = 0,
+#   d2L/dz2 = -4 N sign(z) / D^3,
+# which is negative on one side of the label (the loss is not convex in z). The positive "irls"
+# policy holds the denominator fixed at its current value: L ~ (2 / D) |r|, a weighted absolute
+# error, whose IRLS curvature is (2 / D) / |r|; |r| is floored at 1e-3 D so that rows at their
+# label do not get an unbounded weight (a Newton step then moves a lone row onto its label). "constant": 2 / D, the weighted-L1 analogue of
+# AbsoluteError's constant Hessian. Formed as (u / D) / D with u = N / D so nothing overflows.
+SMAPE_RESIDUAL_FLOOR = 1e-3
+
+
+@jitable
+def _smape_parts(y, z):
+    r = z - y
+    d = abs(y) + abs(z)
+    safe_d = d if d > 0.0 else 1.0  # y = z = 0: r = 0 and every term below is 0
+    u = sign(r) - abs(r) / safe_d * sign(z)  # N / D
+    return r, safe_d, u
+
+
+@jitable
+def smape_grad_hess(y, z, theta):
+    r, d, u = _smape_parts(y, z)
+    return 2.0 * u / d, -4.0 * u * sign(z) / d / d
+
+
+# Rows with y = 0 have L = 2 for every z != 0: no gradient and no curvature, so both positive
+# policies give them h = 0 (their 2 / D would only grow without bound as z -> 0).
+@jitable
+def smape_grad_hess_irls(y, z, theta):
+    r, d, u = _smape_parts(y, z)
+    return 2.0 * u / d, (2.0 / (d * max(abs(r), SMAPE_RESIDUAL_FLOOR * d)) if y != 0.0 else 0.0)
+
+
+@jitable
+def smape_grad_hess_constant(y, z, theta):
+    r, d, u = _smape_parts(y, z)
+    return 2.0 * u / d, (2.0 / d if y != 0.0 else 0.0)
+
+
+@jitable
+def smape_value(y, z, theta):
+    r, d, u = _smape_parts(y, z)
+    return 2.0 * abs(r) / d

@@ -1,5 +1,7 @@
 r"""Binary losses on the raw margin :math:`z`, labels :math:`y \in \{0, 1\}`, :math:`t = 2y - 1`,
-:math:`u = t z` (derivations in ``boostobj/kernels/binary.py``)."""
+:math:`u = t z` (derivations in ``boostobj/kernels/binary.py``). Logistic and Focal also take soft
+labels :math:`y \in [0, 1]` (the probability of class 1): their loss is then the expected
+hard-label loss :math:`y L(1, z) + (1 - y) L(0, z)`."""
 from typing import ClassVar
 
 import numpy as np
@@ -43,7 +45,11 @@ class BinaryLoss(Loss):
 
 
 class _ClassWeighted(BinaryLoss):
-    """Binary losses whose theta starts with the class weights (a0, a1)."""
+    """Binary losses whose theta starts with the class weights (a0, a1), with soft labels: a label
+    in [0, 1] is the probability of class 1 and the loss is the expected hard-label loss,
+    y L(1, z) + (1 - y) L(0, z) (labels 0 and 1 give the hard-label loss exactly)."""
+
+    domain: ClassVar[domains.Domain] = domains.UNIT_INTERVAL
 
     def class_mass(self, totals):
         return np.asarray(totals, dtype=np.float64) * self._theta_array[:2]
@@ -60,9 +66,14 @@ class Logistic(_ClassWeighted):
 
     Class weights from ``pos_weight`` (:math:`a_1` = pos_weight, :math:`a_0 = 1`), ``alpha``
     (:math:`a_1 = \alpha`, :math:`a_0 = 1 - \alpha`) or ``class_weight=(a0, a1)``.
-    :math:`g = -t a_y \sigma(-u)` (not :math:`\sigma(z) - y`, which loses every digit when
-    :math:`\sigma(z) \to 1`), exact :math:`h = a_y p (1 - p) > 0`.
-    Start score: the clamped weighted log-odds :math:`\log(a_1 W_1 / (a_0 W_0))`.
+    :math:`g = -a_1 y \sigma(-z) + a_0 (1 - y) \sigma(z)` (not :math:`\sigma(z) - y`, which loses
+    every digit when :math:`\sigma(z) \to 1`), exact :math:`h = (a_1 y + a_0 (1 - y)) p (1 - p) > 0`.
+
+    Labels may be soft, :math:`y \in [0, 1]` (the probability of class 1, e.g. a teacher's or an
+    annotator average): the formula above is then the cross-entropy to that target, as LightGBM's
+    ``cross_entropy`` (``xentropy``) objective; labels 0 and 1 give the hard-label loss exactly.
+    Start score: the clamped weighted log-odds :math:`\log(a_1 W_1 / (a_0 W_0))` with
+    :math:`W_1 = \sum w y`, :math:`W_0 = \sum w (1 - y)`.
     """
 
     name = "logistic"
@@ -95,7 +106,10 @@ class Focal(_ClassWeighted):
     ``"upper"`` (default) drops the one negative term :math:`-\gamma q s`: a positive upper bound of
     the curvature, equal to the exact value at :math:`\gamma = 0`, whose Newton steps never
     overshoot. ``"exact"`` returns the true value; a float floors the exact value.
-    Start score: 1-D solve. Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017).
+
+    Soft labels :math:`y \in [0, 1]`: :math:`L = y L(1, z) + (1 - y) L(0, z)`, the expected focal
+    loss under the label distribution (every derivative is the same mix; labels 0 and 1 give the
+    hard-label loss exactly). Start score: 1-D solve. Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017).
     """
 
     name = "focal"

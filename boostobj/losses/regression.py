@@ -17,8 +17,9 @@ from .. import domains, links
 from ..kernels import regression as K
 from .base import Constant, Loss, register
 
-__all__ = ["SquaredError", "AbsoluteError", "Huber", "PseudoHuber", "LogCosh", "Quantile", "Expectile", "Fair",
-           "Cauchy", "Poisson", "Gamma", "Tweedie"]
+__all__ = ["SquaredError", "AbsoluteError", "Huber", "SmoothL1", "PseudoHuber", "LogCosh", "Quantile", "Expectile",
+           "Fair", "Cauchy", "AbsolutePercentageError", "SymmetricAbsolutePercentageError", "Poisson", "Gamma",
+           "Tweedie"]
 
 
 class RegressionLoss(Loss):
@@ -150,6 +151,57 @@ class Huber(RegressionLoss):
 
     def _theta(self):
         return [V.check_positive("delta", self.delta)]
+
+
+@register
+class SmoothL1(RegressionLoss):
+    r"""Smooth L1 loss (Fast R-CNN; PyTorch's ``SmoothL1Loss``): Huber's loss in the other vocabulary.
+
+    .. math::
+
+        L = \begin{cases} r^2 / (2\beta) & |r| < \beta \\
+                          |r| - \beta / 2 & |r| \ge \beta \end{cases}
+          = \frac{1}{\beta}\,\mathrm{Huber}_{\delta=\beta}(r), \qquad
+        g = \operatorname{clip}(r / \beta, -1, 1).
+
+    ``SmoothL1(beta=b)`` equals ``Huber(delta=b)`` divided by ``b`` (value, gradient and every
+    Hessian policy), so it trains the same model as Huber with a learning rate ``b`` times larger
+    (the Newton leaf step -G/(H + lambda) is unchanged only when lambda = 0).
+
+    Parameters
+    ----------
+    beta : float, default=1.0
+        The width :math:`\beta > 0` of the quadratic part (PyTorch's ``beta``; its ``beta=0``, the
+        plain L1 loss, is :class:`AbsoluteError`).
+    hessian : {"irls", "constant", "exact"} or float, default="irls"
+        Hessian policy, Huber's divided by :math:`\beta`: ``"irls"`` :math:`1 / \max(|r|, \beta)`,
+        ``"constant"`` :math:`1/\beta`, ``"exact"`` :math:`1/\beta` inside and 0 outside; a float
+        floors the exact Hessian.
+
+    Raises
+    ------
+    ValueError
+        If ``beta`` is not a finite number > 0, or ``hessian`` is not one of the policies above.
+
+    Notes
+    -----
+    Start score: the exact weighted Huber location (the same 1-D solve as :class:`Huber`).
+
+    References
+    ----------
+    .. [1] R. Girshick, "Fast R-CNN", ICCV 2015.
+    """
+
+    name = "smooth_l1"
+    value_kernel = K.smooth_l1_value
+    hessians = {"irls": K.smooth_l1_grad_hess_irls, "constant": Constant(lambda loss: 1.0 / float(loss.beta)),
+                "exact": K.smooth_l1_grad_hess}
+
+    def __init__(self, beta=1.0, hessian="irls"):
+        self._init(beta=beta, hessian=hessian)
+
+    def _theta(self):
+        return [V.check_positive("beta", self.beta)]
 
 
 @register
@@ -460,6 +512,122 @@ class Cauchy(RegressionLoss):
 
     def _theta(self):
         return [V.check_positive("c", self.c)]
+
+
+@register
+class AbsolutePercentageError(RegressionLoss):
+    r"""MAPE as a training objective: the absolute error relative to the label.
+
+    .. math::
+
+        L = \frac{|r|}{s}, \qquad s = \max(|y|, \epsilon), \qquad
+        g = \frac{\operatorname{sign}(r)}{s}, \qquad h = 0 \text{ almost everywhere},
+
+    i.e. :class:`AbsoluteError` with the row weight :math:`1/s`; its mean is the MAPE metric
+    (``bo.metrics.MAPE``, a fraction, not %).
+
+    Parameters
+    ----------
+    epsilon : float, default=0.0
+        Floor of the denominator. 0 (default): labels must be non-zero (a zero label is refused
+        with an error naming its row: its relative error is undefined). ``epsilon > 0``: zero
+        labels are allowed and weigh :math:`1/\epsilon` (scikit-learn's
+        ``mean_absolute_percentage_error`` uses float64's machine epsilon, which lets a single zero
+        label dominate everything).
+    hessian : {"constant", "exact"} or float, default="constant"
+        Hessian policy. ``"constant"`` (default): :math:`1/s`, AbsoluteError's constant Hessian 1
+        times the row weight, so a Newton leaf is the :math:`1/s`-weighted mean of the gradient
+        signs; ``"exact"``: 0; a float :math:`f`: the exact Hessian floored at :math:`f` (so
+        :math:`f` itself).
+
+    Notes
+    -----
+    The optimal constant (and leaf value) is the weighted median of the labels (of the
+    residuals) with weights :math:`w/s`. Start score: that weighted median. Leaf refresh applies
+    (see the README), as for AbsoluteError.
+
+    References
+    ----------
+    .. [1] A. de Myttenaere, B. Golden, B. Le Grand, F. Rossi, "Mean Absolute Percentage Error
+       for regression models", *Neurocomputing* 192, 38-48, 2016 (MAPE regression is weighted
+       L1 regression with weights 1/|y|).
+    """
+
+    name = "mape"
+    value_kernel = K.mape_value
+    hessians = {"constant": K.mape_grad_hess_constant, "exact": K.mape_grad_hess}
+
+    def __init__(self, epsilon=0.0, hessian="constant"):
+        self._init(epsilon=epsilon, hessian=hessian)
+
+    @property
+    def domain(self) -> domains.Domain:  # type: ignore[override]
+        """Non-zero labels, or any real label when ``epsilon > 0``."""
+        return domains.REAL if float(self._theta_array[0]) > 0 else domains.NON_ZERO
+
+    def _theta(self):
+        return [V.check_positive("epsilon", self.epsilon, allow_zero=True)]
+
+
+@register
+class SymmetricAbsolutePercentageError(RegressionLoss):
+    r"""SMAPE as a training objective (non-convex in the margin).
+
+    .. math::
+
+        L = \frac{2 |r|}{D}, \qquad D = |y| + |z| \quad (L = 0 \text{ at } y = z = 0),
+
+    in [0, 2]; its mean is the SMAPE metric (``bo.metrics.SMAPE``).
+
+    Away from :math:`r = 0` and :math:`z = 0`, with :math:`N = \operatorname{sign}(r) D - |r|
+    \operatorname{sign}(z)`:
+
+    .. math::
+
+        g = \frac{2N}{D^2}, \qquad h = -\frac{4 N \operatorname{sign}(z)}{D^3}
+
+    (:math:`dN/dz = 0` there). Unlike a published SMAPE objective, the gradient keeps the
+    derivative of the denominator (dropping it is a 60 % gradient error). The exact Hessian is
+    negative on one side of every label (``hessian_may_be_negative``).
+
+    Parameters
+    ----------
+    hessian : {"irls", "constant", "exact"} or float, default="irls"
+        Hessian policy.
+
+        * ``"irls"`` (default): the denominator held at its current value makes the loss the
+          weighted absolute error :math:`(2/D)|r|`, whose IRLS curvature is
+          :math:`(2/D) / \max(|r|, 10^{-3} D)`: positive, scale-free (a lone row's Newton step
+          lands on its label), and the floor bounds the weight of rows already at their label.
+        * ``"constant"``: :math:`2/D`, the weighted-L1 analogue of AbsoluteError's constant 1
+          (leaf steps of at most about one unit of the target per round).
+        * ``"exact"``: the formula above, which can be negative.
+        * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
+
+        Rows with :math:`y = 0` have :math:`L = 2` for every :math:`z \ne 0` (no gradient, no
+        curvature): both positive policies give them :math:`h = 0`.
+
+    Notes
+    -----
+    No leaf refresh: the optimal leaf value of SMAPE is not a fixed quantile (its weights
+    :math:`2/D` move with the prediction). Start score: the best of 65 quantiles of the labels,
+    refined by a golden-section search of the summed loss between its neighbours (the summed
+    gradient of a non-convex loss can have several roots, so a root finder is not enough).
+
+    References
+    ----------
+    .. [1] S. Makridakis, "Accuracy measures: theoretical and practical concerns", *International
+       Journal of Forecasting* 9(4), 527-529, 1993.
+    """
+
+    name = "smape"
+    start = _start.SEARCH
+    value_kernel = K.smape_value
+    hessians = {"irls": K.smape_grad_hess_irls, "constant": K.smape_grad_hess_constant, "exact": K.smape_grad_hess}
+    hessian_may_be_negative = True
+
+    def __init__(self, hessian="irls"):
+        self._init(hessian=hessian)
 
 
 class LogLinkLoss(RegressionLoss):
