@@ -60,6 +60,44 @@ def _kth_and_next(values, k):
     return values[k], values[k + 1:].min()  # everything after position k is >= values[k]
 
 
+SAMPLED_SELECT_MIN = 1024  # below this a plain quickselect (in L1) is as fast
+
+
+@njit(cache=True, nogil=True)
+def _select_pair(values, k):
+    """``_kth_and_next`` for large arrays: the pair's ranks are bracketed by two order statistics
+    of a strided sample, one branchless pass keeps the values in the bracket, and the selection
+    runs on those (~10 %) alone; falls back to the full quickselect if the bracket misses.
+
+    Why: a quickselect over tens of thousands of residuals is cache- and branch-bound
+    (measured 10-20 ns per value); this pass costs ~3.5 ns. Exact either way."""
+    m = values.shape[0]
+    if m < SAMPLED_SELECT_MIN:
+        return _kth_and_next(values, k)
+    s = int(m ** (2.0 / 3.0))
+    stride = m // s
+    sample = np.empty(s)
+    for j in range(s):
+        sample[j] = values[j * stride]
+    p = (k + 0.5) / m
+    spread = 2.5 * math.sqrt(s * p * (1.0 - p)) + 1.0  # 2.5 sd of the sample rank of the k-th value
+    b = min(int(p * s + spread) + 1, s - 2)
+    a = min(max(int(p * s - spread), 0), b)
+    low = _kth_and_next(sample, a)[0]
+    high = _kth_and_next(sample, b)[0]
+    kept = np.empty(m)
+    n_less = 0
+    n_kept = 0
+    for j in range(m):
+        v = values[j]
+        kept[n_kept] = v
+        n_kept += (v >= low) & (v <= high)
+        n_less += v < low
+    if n_less <= k and k + 1 < n_less + n_kept:
+        return _kth_and_next(kept[:n_kept], k - n_less)
+    return _kth_and_next(values, k)
+
+
 @njit(cache=True, nogil=True)
 def _quantile(r, alpha, convention):
     m = r.shape[0]
@@ -73,7 +111,7 @@ def _quantile(r, alpha, convention):
         x = alpha * (m + 1)
         k = int(math.floor(x)) - 1
         d = (x - 1.0) - k
-        v0, v1 = _kth_and_next(r, k)
+        v0, v1 = _select_pair(r, k)
         return v0 + d * (v1 - v0)
     # LightGBM PercentileFun (4.x): position (1 - alpha)(m - 1) counted from the largest, interpolated
     float_pos = (1.0 - alpha) * (m - 1)
@@ -81,7 +119,7 @@ def _quantile(r, alpha, convention):
     if pos >= m:
         return r.min()
     bias = float_pos - (pos - 1)
-    lower, upper = _kth_and_next(r, m - 1 - pos)  # ascending ranks m-1-pos and m-pos
+    lower, upper = _select_pair(r, m - 1 - pos)  # ascending ranks m-1-pos and m-pos
     return upper - (upper - lower) * bias
 
 
@@ -195,14 +233,16 @@ def _add_leaf_values(lo, hi, score, values, leaf):
 
 
 def leaf_quantiles(y: np.ndarray, score: np.ndarray, weight: np.ndarray, leaf: np.ndarray, n_codes: int,
-                   alpha: float, convention: int) -> np.ndarray:
+                   alpha: float, convention: int, counts: np.ndarray | None = None) -> np.ndarray:
     """Per-leaf (weighted) alpha-quantiles of the residuals ``y - score``, grouped by ``leaf``
     (codes 0..n_codes-1), interpolated as ``convention``'s engine. ``weight`` of length 0 means
-    unweighted. Codes that hold no row get NaN."""
+    unweighted. Codes that hold no row get NaN. ``counts``: the rows per code in each chunk of
+    ``drivers.row_chunks(n)``, when the caller counted them while finding the leaves."""
     n = leaf.shape[0]
     bounds = drivers.row_chunks(n)
-    counts = np.zeros((bounds.size - 1, n_codes), np.int64)
-    drivers.launch_ranges(_count_rows, list(bounds), leaf, bounds, counts)
+    if counts is None:
+        counts = np.zeros((bounds.size - 1, n_codes), np.int64)
+        drivers.launch_ranges(_count_rows, list(bounds), leaf, bounds, counts)
     per_leaf = counts.sum(axis=0)
     offsets = np.zeros(n_codes + 1, np.int64)
     np.cumsum(per_leaf, out=offsets[1:])
@@ -242,6 +282,9 @@ class LeafRefresh:
         self.alpha = float(loss.leaf_rule.level(loss))
         self.y = np.asarray(y, dtype=np.float64).ravel()
         self.w = np.empty(0) if w is None else np.asarray(w, dtype=np.float64).ravel()
+        if getattr(loss.leaf_rule, "row_weight", None) is not None:  # e.g. MAPE: weights w / |y|
+            factor = loss.leaf_rule.row_factor(self.y)
+            self.w = factor * self.w if self.w.size else factor
         self.convention = convention
         self.train_score: np.ndarray | None = None   # margins of the refreshed model before the next tree
         self.scores: dict[int, tuple[Any, np.ndarray]] = {}
@@ -266,16 +309,19 @@ class LeafRefresh:
             raise ValueError("leaf refresh: a metric was called on a data set not passed to train() as an evaluation set")
         return self.scores[id(dataset)][1]
 
-    def leaf_values(self, leaf: Any, learning_rate: float, n_codes: int, float32: bool = False) -> np.ndarray:
+    def leaf_values(self, leaf: Any, learning_rate: float, n_codes: int, float32: bool = False,
+                    counts: np.ndarray | None = None) -> np.ndarray:
         """The new values of a tree's leaves, by leaf code, and the training margins moved by them.
 
         ``leaf``: the tree's leaf code (0..n_codes-1) of every training row. Codes that hold no
-        training row get NaN: the adapter keeps the engine's value there.
+        training row get NaN: the adapter keeps the engine's value there. ``counts``: see
+        ``leaf_quantiles`` (then every code is below ``n_codes``).
         """
         assert self.train_score is not None
         codes = np.ascontiguousarray(leaf, dtype=np.int64).ravel()
-        n_codes = max(int(n_codes), int(codes.max()) + 1)
-        q = leaf_quantiles(self.y, self.train_score, self.w, codes, n_codes, self.alpha, self.convention)
+        if counts is None:
+            n_codes = max(int(n_codes), int(codes.max()) + 1)
+        q = leaf_quantiles(self.y, self.train_score, self.w, codes, n_codes, self.alpha, self.convention, counts)
         if float32:  # XGBoost stores float32 leaves and multiplies in float32 (UpdateLeafValues)
             values = (q.astype(np.float32) * np.float32(learning_rate)).astype(np.float64)
         else:

@@ -277,20 +277,26 @@ class LocalLabels:
         """
         return float(self.y.min()), float(self.y.max())
 
-    def weighted_quantile(self, alpha: float) -> float:
+    def weighted_quantile(self, alpha: float, row_factor: Any = None) -> float:
         """Return the smallest label c with W(y <= c) >= alpha W (see the module function).
 
         Parameters
         ----------
         alpha : float
             Quantile level in (0, 1).
+        row_factor : callable, optional
+            ``row_factor(y) -> factors``: validated per-row factors of the labels that multiply
+            the sample weights (``_Quantile.row_factor``); None: the sample weights alone.
 
         Returns
         -------
         float
             A label of the data.
         """
-        return weighted_quantile(self.y, self.w, alpha)
+        if row_factor is None:
+            return weighted_quantile(self.y, self.w, alpha)
+        factor = row_factor(self.y)
+        return weighted_quantile(self.y, V.rescaled(factor * self.w if self.w.size else factor), alpha)
 
     def candidate_labels(self, m: int) -> np.ndarray:
         """Return about ``m`` labels spread over the label distribution (its unweighted quantiles),
@@ -362,18 +368,35 @@ class _Mean(StartRule):
 
 
 class _Quantile(StartRule):
-    def __init__(self, alpha):
+    def __init__(self, alpha, row_weight=None):
         self.alpha = alpha  # a number, or the name of the loss parameter that holds it
+        if row_weight is not None and not callable(row_weight):
+            raise TypeError(f"row_weight must be a function of the labels returning one factor per row, "
+                            f"got {row_weight!r}")
+        self.row_weight = row_weight
 
     def level(self, loss):
         """The quantile level for ``loss``."""
         return float(getattr(loss, self.alpha) if isinstance(self.alpha, str) else self.alpha)
 
+    def row_factor(self, y):
+        """``row_weight(y)`` validated: finite, non-negative, one float64 per label."""
+        y = np.asarray(y, dtype=np.float64).ravel()
+        factor = np.asarray(self.row_weight(y))
+        if factor.shape != y.shape:
+            raise ValueError(f"row_weight {self.row_weight!r} must return one factor per label, shape {y.shape}; "
+                             f"got shape {factor.shape}")
+        return V.as_weights(factor, y.shape[0], name=f"row_weight {getattr(self.row_weight, '__name__', '')}(y)")
+
     def __call__(self, loss, data):
-        return float(loss.link.link(data.weighted_quantile(self.level(loss))))
+        factor = None if self.row_weight is None else self.row_factor
+        return float(loss.link.link(data.weighted_quantile(self.level(loss), factor)))
+
+    def __repr__(self):
+        return f"quantile({self.alpha!r}" + ("" if self.row_weight is None else f", row_weight={self.row_weight!r}") + ")"
 
 
-def quantile(alpha: float | str) -> StartRule:
+def quantile(alpha: float | str, row_weight: Any = None) -> StartRule:
     """Start rule: the link of the weighted alpha-quantile of the labels.
 
     Parameters
@@ -381,6 +404,13 @@ def quantile(alpha: float | str) -> StartRule:
     alpha : float or str
         The quantile level in (0, 1), or the name of the loss parameter that holds it (read from
         the loss when the rule is applied, e.g. ``quantile("alpha")``).
+    row_weight : callable, optional
+        ``row_weight(y) -> factors``: a label-dependent factor per row (float64 labels in, an
+        array of the same shape, finite and non-negative, out) that multiplies the sample
+        weights, in the start score and, as a ``leaf_rule``, in every refreshed leaf's weighted
+        quantile: e.g. ``lambda y: 1 / np.abs(y)`` for MAPE, a weighted absolute error. A
+        module-level function keeps the loss picklable (Dask, joblib). None (default): the
+        sample weights alone.
 
     Returns
     -------
@@ -388,7 +418,7 @@ def quantile(alpha: float | str) -> StartRule:
         The rule, to assign to a loss class's ``start`` and, for leaf refresh, its ``leaf_rule``
         (each new tree's leaves become the weighted alpha-quantile of their rows' residuals).
     """
-    return _Quantile(alpha)
+    return _Quantile(alpha, row_weight)
 
 
 def _class_rates(loss, data):

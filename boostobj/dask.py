@@ -137,20 +137,31 @@ class DaskLabels:
                              else (np.inf, -np.inf))
         return min(p[0] for p in parts), max(p[1] for p in parts)
 
-    def weighted_quantile(self, alpha):
-        """The smallest label c with W(y <= c) >= alpha W (as the local ``weighted_quantile``).
+    def weighted_quantile(self, alpha, row_factor=None):
+        """The smallest label c with W(y <= c) >= alpha W (as the local ``weighted_quantile``;
+        ``row_factor(y)``, if given, multiplies each block's weights).
 
         Found by bisection on that non-decreasing step function over the float64 values in their
         bit order (at most 64 distributed reductions, whatever the label range); exact, no
         approximate quantile sketch.
         """
-        def weight_at_or_below(block, c):
+        def weights(block):
             yb, wb = block
-            below = yb <= c
+            if row_factor is None:
+                return wb
+            factor = row_factor(yb)
+            return factor * wb if wb.size else factor
+
+        def weight_at_or_below(block, c):
+            wb = weights(block)
+            below = block[0] <= c
             return float(wb[below].sum()) if wb.size else float(below.sum())
 
+        total = self._total if row_factor is None else float(sum(self._reduce(
+            lambda block: float(weights(block).sum()))))
+
         def reached(c):  # W(y <= c) >= alpha W, with the same relative slack as the local version
-            return sum(self._reduce(weight_at_or_below, c)) >= alpha * self._total * (1.0 - 1e-12)
+            return sum(self._reduce(weight_at_or_below, c)) >= alpha * total * (1.0 - 1e-12)
 
         lo, hi = self.label_range()
         if reached(lo):

@@ -328,9 +328,11 @@ def test_lightgbm_compiled_leaf_lookup_equals_pred_leaf(extra):
     y = np.nan_to_num(X[:, 0]) + X[:, 1] + X[:, 3] + rng.normal(size=3000)
     booster = lgb.train({"verbose": -1, "num_leaves": 31, **extra}, lgb.Dataset(X, label=y), 5)
     for i in range(5):
-        arrays, values = bol._tree_arrays(booster.dump_model(start_iteration=i, num_iteration=1)["tree_info"][0])
+        arrays, values = bol._tree_of(booster, i)
         want = booster.predict(X, pred_leaf=True, start_iteration=i, num_iteration=1).ravel()
-        np.testing.assert_array_equal(bol._tree_leaves(X, *arrays), want)
+        leaf, counts = bol._tree_leaves(X, *arrays, n_leaves=values.size)
+        np.testing.assert_array_equal(leaf, want)
+        np.testing.assert_array_equal(counts.sum(axis=0), np.bincount(want, minlength=values.size))
         np.testing.assert_array_equal(values, [booster.get_leaf_output(i, j) for j in range(values.size)])
 
 
@@ -358,3 +360,15 @@ def test_leaf_quantiles_split_across_threads_equal_one_pass(weighted):
         rows = leaf == c
         want = lightgbm_quantile((y - score)[rows], None if w is None else w[rows], 0.3) if rows.any() else np.nan
         np.testing.assert_equal(got[c], want)
+
+
+@pytest.mark.parametrize("order", ["random", "sorted", "reversed", "ties", "constant"])
+def test_sampled_selection_equals_a_sort(order):
+    rng = np.random.default_rng(10)
+    for m in (_leaves.SAMPLED_SELECT_MIN, 5000):
+        v = rng.normal(size=m)
+        v = {"random": v, "sorted": np.sort(v), "reversed": np.sort(v)[::-1].copy(), "ties": np.round(v * 2),
+             "constant": np.ones(m)}[order]
+        want = np.sort(v)
+        for k in (0, 1, m // 10, m // 2, m - 50, m - 2):
+            assert _leaves._select_pair(v.copy(), k) == (want[k], want[k + 1]), (m, k)
