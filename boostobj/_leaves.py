@@ -283,7 +283,7 @@ class LeafRefresh:
         self.y = np.asarray(y, dtype=np.float64).ravel()
         self.w = np.empty(0) if w is None else np.asarray(w, dtype=np.float64).ravel()
         if getattr(loss.leaf_rule, "row_weight", None) is not None:  # e.g. MAPE: weights w / |y|
-            factor = loss.leaf_rule.row_factor(self.y)
+            factor = loss.leaf_rule.row_factor(self.y, loss)
             self.w = factor * self.w if self.w.size else factor
         self.convention = convention
         self.train_score: np.ndarray | None = None   # margins of the refreshed model before the next tree

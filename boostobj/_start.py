@@ -20,6 +20,7 @@ start score on a cluster is computed by the very same code as on one machine.
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -370,26 +371,33 @@ class _Mean(StartRule):
 class _Quantile(StartRule):
     def __init__(self, alpha, row_weight=None):
         self.alpha = alpha  # a number, or the name of the loss parameter that holds it
-        if row_weight is not None and not callable(row_weight):
+        if row_weight is not None and not callable(row_weight) and not isinstance(row_weight, str):
             raise TypeError(f"row_weight must be a function of the labels returning one factor per row, "
-                            f"got {row_weight!r}")
-        self.row_weight = row_weight
+                            f"or the name of such a loss method, got {row_weight!r}")
+        self.row_weight = row_weight  # like alpha, a str names the loss's method (its factor reads parameters)
 
     def level(self, loss):
         """The quantile level for ``loss``."""
         return float(getattr(loss, self.alpha) if isinstance(self.alpha, str) else self.alpha)
 
-    def row_factor(self, y):
-        """``row_weight(y)`` validated: finite, non-negative, one float64 per label."""
+    def row_factor(self, y, loss=None):
+        """``row_weight(y)`` (or ``loss.<row_weight>(y)``) validated: finite, non-negative, one
+        float64 per label."""
         y = np.asarray(y, dtype=np.float64).ravel()
-        factor = np.asarray(self.row_weight(y))
+        if isinstance(self.row_weight, str):
+            if loss is None or not callable(getattr(loss, self.row_weight, None)):
+                raise TypeError(f"row_weight {self.row_weight!r} names no method of the loss {loss!r}")
+            function, name = getattr(loss, self.row_weight), f"{type(loss).__name__}.{self.row_weight}"
+        else:
+            function, name = self.row_weight, getattr(self.row_weight, "__name__", "")
+        factor = np.asarray(function(y))
         if factor.shape != y.shape:
-            raise ValueError(f"row_weight {self.row_weight!r} must return one factor per label, shape {y.shape}; "
+            raise ValueError(f"row_weight {name} must return one factor per label, shape {y.shape}; "
                              f"got shape {factor.shape}")
-        return V.as_weights(factor, y.shape[0], name=f"row_weight {getattr(self.row_weight, '__name__', '')}(y)")
+        return V.as_weights(factor, y.shape[0], name=f"row_weight {name}(y)")
 
     def __call__(self, loss, data):
-        factor = None if self.row_weight is None else self.row_factor
+        factor = None if self.row_weight is None else functools.partial(self.row_factor, loss=loss)
         return float(loss.link.link(data.weighted_quantile(self.level(loss), factor)))
 
     def __repr__(self):
@@ -404,13 +412,15 @@ def quantile(alpha: float | str, row_weight: Any = None) -> StartRule:
     alpha : float or str
         The quantile level in (0, 1), or the name of the loss parameter that holds it (read from
         the loss when the rule is applied, e.g. ``quantile("alpha")``).
-    row_weight : callable, optional
+    row_weight : callable or str, optional
         ``row_weight(y) -> factors``: a label-dependent factor per row (float64 labels in, an
         array of the same shape, finite and non-negative, out) that multiplies the sample
         weights, in the start score and, as a ``leaf_rule``, in every refreshed leaf's weighted
-        quantile: e.g. ``lambda y: 1 / np.abs(y)`` for MAPE, a weighted absolute error. A
-        module-level function keeps the loss picklable (Dask, joblib). None (default): the
-        sample weights alone.
+        quantile: e.g. ``lambda y: 1 / np.abs(y)`` for a weighted absolute error. A str names
+        a method of the loss, called as ``loss.<row_weight>(y)``, for a factor that reads the
+        loss's parameters (``AbsolutePercentageError.relative_weight``: ``1 / max(|y|,
+        epsilon)``). A module-level function keeps the loss picklable (Dask, joblib). None
+        (default): the sample weights alone.
 
     Returns
     -------

@@ -68,14 +68,32 @@ def test_row_weight_is_validated():
         RelativeAbsoluteError().init_score(y)
     with pytest.raises(ValueError, match="one factor per label"):
         _start.quantile(0.5, row_weight=lambda y: np.ones(2)).row_factor(y)
+    with pytest.raises(TypeError, match="row_weight 'no_such_method' names no method of the loss AbsoluteError"):
+        _start.quantile(0.5, row_weight="no_such_method")(bo.AbsoluteError(), _start.LocalLabels(bo.AbsoluteError(), y))
 
 
-def test_lightgbm_refreshed_leaves_are_the_weighted_medians_with_the_row_factor():
+@pytest.mark.parametrize("epsilon", [0.0, 2.0])
+def test_mape_start_is_the_median_weighted_by_the_floored_inverse_label(epsilon):
+    _, y, w = data()
+    floored = np.maximum(np.abs(y), epsilon)
+    want = plain_weighted_median(y, w / floored)
+    assert bo.AbsolutePercentageError(epsilon=epsilon).init_score(y, w) == want
+    if epsilon:  # the floor matters on these labels (|y| from 0.05)
+        assert want != plain_weighted_median(y, w / np.abs(y))
+
+
+# RelativeAbsoluteError: a callable factor; AbsolutePercentageError: the named method relative_weight
+REFRESHED = pytest.mark.parametrize("loss", [RelativeAbsoluteError(), bo.AbsolutePercentageError()],
+                                    ids=["callable", "mape"])
+
+
+@REFRESHED
+def test_lightgbm_refreshed_leaves_are_the_weighted_medians_with_the_row_factor(loss):
     X, y, w = data()
     lr, rounds = 0.3, 4
     params = {"learning_rate": lr, "num_leaves": 7, "verbose": -1, "num_threads": 1}
-    booster = bol.train(params, lgb.Dataset(X, label=y, weight=w), RelativeAbsoluteError(), rounds)
-    start = RelativeAbsoluteError().init_score(y, w)
+    booster = bol.train(params, lgb.Dataset(X, label=y, weight=w), loss, rounds)
+    start = loss.init_score(y, w)
     for i in range(rounds):
         before = start if i == 0 else booster.predict(X, raw_score=True, num_iteration=i)
         leaf = booster.predict(X, pred_leaf=True, start_iteration=i, num_iteration=1).ravel()
@@ -85,12 +103,13 @@ def test_lightgbm_refreshed_leaves_are_the_weighted_medians_with_the_row_factor(
             assert booster.get_leaf_output(i, int(j)) == pytest.approx(want, rel=1e-9, abs=1e-12), (i, j)
 
 
-def test_xgboost_refreshed_leaves_are_the_weighted_medians_with_the_row_factor():
+@REFRESHED
+def test_xgboost_refreshed_leaves_are_the_weighted_medians_with_the_row_factor(loss):
     X, y, w = data()
     lr, rounds = 0.3, 4
     dm = xgb.DMatrix(X, label=y, weight=w)
     params = {"eta": lr, "max_depth": 3, "nthread": 1}
-    booster = box.train(params, dm, RelativeAbsoluteError(), rounds)
+    booster = box.train(params, dm, loss, rounds)
     trees = [json.loads(t) for t in booster.get_dump(dump_format="json")]
     for i in range(rounds):
         leaf_values = {}
@@ -101,7 +120,7 @@ def test_xgboost_refreshed_leaves_are_the_weighted_medians_with_the_row_factor()
                 leaf_values[node["nodeid"]] = node["leaf"]
             stack += node.get("children", [])
         before = (booster.predict(dm, output_margin=True, iteration_range=(0, i)) if i else  # (0, 0): all trees
-                  np.full(len(y), np.float32(RelativeAbsoluteError().init_score(y, w)))).astype(np.float64)
+                  np.full(len(y), np.float32(loss.init_score(y, w)))).astype(np.float64)
         leaf = booster[i:i + 1].predict(dm, pred_leaf=True).ravel().astype(int)
         for j in np.unique(leaf):
             rows = leaf == j

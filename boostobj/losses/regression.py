@@ -11,6 +11,8 @@ floored at :math:`f`.
 """
 from typing import ClassVar
 
+import numpy as np
+
 from .. import _start
 from .. import _validation as V
 from .. import domains, links
@@ -556,9 +558,17 @@ class AbsolutePercentageError(RegressionLoss):
     name = "mape"
     value_kernel = K.mape_value
     hessians = {"constant": K.mape_grad_hess_constant, "exact": K.mape_grad_hess}
+    # the 1/s-weighted median: of the labels (start), of each leaf's residuals (refresh)
+    start = leaf_rule = _start.quantile(0.5, row_weight="relative_weight")
 
     def __init__(self, epsilon=0.0, hessian="constant"):
         self._init(epsilon=epsilon, hessian=hessian)
+
+    def relative_weight(self, y):
+        r"""The row weight :math:`1/\max(|y|, \epsilon)` that makes this loss a weighted L1
+        (a zero label with ``epsilon = 0`` gives inf, refused by the caller's validation)."""
+        with np.errstate(divide="ignore"):
+            return 1.0 / np.maximum(np.abs(np.asarray(y, dtype=np.float64)), float(self._theta_array[0]))
 
     @property
     def domain(self) -> domains.Domain:  # type: ignore[override]
