@@ -6,7 +6,10 @@ the engines' built-in logistic / softmax models on the same split.
 
 Binary: 2 % positives; multiclass: 5 classes with priors 60/20/10/7/3 %. Metrics on a test set of
 the same size: log-loss, Brier score, expected calibration error (15 equal-width bins; multiclass:
-top-label). Mean over seeds, spread (standard deviation) in brackets.
+top-label) and bias (mean P(y=1) minus the positive rate; multiclass: mean top-label confidence minus
+accuracy). Mean over seeds, spread (standard deviation) in brackets. A "built-in, weights of ..." row
+trains the engine's logistic / softmax objective with that loss's class weights as sample weights and
+reads it through the same posterior: what the weighting itself costs, whoever implements it.
 """
 import argparse
 import os
@@ -57,12 +60,16 @@ def calibration_error(y, p, bins=15):
 
 
 def scores(y, p):
+    """log-loss, Brier, calibration error, and the bias: mean P(y=1) minus the positive rate (binary),
+    mean top-label confidence minus accuracy (multiclass); > 0 over-, < 0 under-confident."""
     if p.ndim == 2:
         py = np.clip(p[np.arange(len(y)), y.astype(int)], 1e-15, 1)
         onehot = np.eye(p.shape[1])[y.astype(int)]
-        return -np.mean(np.log(py)), np.mean(np.sum((p - onehot) ** 2, 1)), calibration_error(y, p)
+        bias = p.max(1).mean() - (p.argmax(1) == y).mean()
+        return -np.mean(np.log(py)), np.mean(np.sum((p - onehot) ** 2, 1)), calibration_error(y, p), bias
     pc = np.clip(p, 1e-15, 1 - 1e-15)
-    return (-np.mean(y * np.log(pc) + (1 - y) * np.log1p(-pc)), np.mean((p - y) ** 2), calibration_error(y, p))
+    return (-np.mean(y * np.log(pc) + (1 - y) * np.log1p(-pc)), np.mean((p - y) ** 2), calibration_error(y, p),
+            p.mean() - y.mean())
 
 
 def margins(engine, loss, X, y, Xt, rounds, k):
@@ -79,27 +86,39 @@ def margins(engine, loss, X, y, Xt, rounds, k):
     return bol.train(params, lgb.Dataset(X, label=y), loss, rounds).predict(Xt, raw_score=True)
 
 
-def builtin(engine, X, y, Xt, rounds, k):
+def builtin(engine, X, y, Xt, rounds, k, weight=None, margin=False):
+    """The built-in logistic / softmax model's probabilities (or margins), optionally with sample weights."""
     if engine == "xgboost":
         import xgboost as xgb
 
         objective = {"objective": "multi:softprob", "num_class": k} if k else {"objective": "binary:logistic"}
-        b = xgb.train({"max_depth": 4, "eta": 0.1, "nthread": 2, **objective}, xgb.DMatrix(X, label=y), rounds)
-        return b.predict(xgb.DMatrix(Xt))
+        b = xgb.train({"max_depth": 4, "eta": 0.1, "nthread": 2, **objective},
+                      xgb.DMatrix(X, label=y, weight=weight), rounds)
+        return b.predict(xgb.DMatrix(Xt), output_margin=margin)
     import lightgbm as lgb
 
     objective = {"objective": "multiclass", "num_class": k} if k else {"objective": "binary"}
     return lgb.train({"num_leaves": 15, "learning_rate": 0.1, "num_threads": 2, "verbose": -1, **objective},
-                     lgb.Dataset(X, label=y), rounds).predict(Xt)
+                     lgb.Dataset(X, label=y, weight=weight), rounds).predict(Xt, raw_score=margin)
+
+
+CLASS_WEIGHTS = {None: [1.0, 10.0], 5: [1.0, 2.0, 4.0, 6.0, 10.0]}
+
+
+def weighted_loss(k):
+    """The class-weighted logistic / softmax loss of the comparison (class weights CLASS_WEIGHTS[k])."""
+    if k is None:
+        return bo.Logistic(pos_weight=CLASS_WEIGHTS[None][1])
+    return bo.SoftmaxCrossEntropy(class_weight=CLASS_WEIGHTS[k])
 
 
 def run(rows, rounds, seeds):
     setups = [
         ("binary, 2 % positives", binary_data, None,
-         [bo.Focal(gamma=2.0), bo.Focal(gamma=2.0, alpha=0.25), bo.Logistic(pos_weight=10.0),
+         [bo.Focal(gamma=2.0), bo.Focal(gamma=2.0, alpha=0.25), weighted_loss(None),
           bo.ClassBalanced(beta=0.999, base="focal")]),
         ("multiclass, 5 classes", multiclass_data, 5,
-         [bo.SoftmaxFocal(gamma=2.0), bo.SoftmaxCrossEntropy(class_weight=[1, 2, 4, 6, 10])]),
+         [bo.SoftmaxFocal(gamma=2.0), weighted_loss(5)]),
     ]
     lines = []
     for title, make, k, losses in setups:
@@ -108,6 +127,12 @@ def run(rows, rounds, seeds):
             X, y, Xt, yt = make(rows, seed)
             for engine in ("xgboost", "lightgbm"):
                 results.setdefault((engine, "built-in", ""), []).append(scores(yt, builtin(engine, X, y, Xt, rounds, k)))
+                # the weighted loss's own effect: the built-in objective with the same class weights
+                # (as sample weights), read through that weighted loss's posterior
+                weighted = weighted_loss(k)
+                m = builtin(engine, X, y, Xt, rounds, k, weight=np.asarray(CLASS_WEIGHTS[k])[y.astype(int)], margin=True)
+                results.setdefault((engine, f"built-in, weights of {weighted!r}", "posterior"), []).append(
+                    scores(yt, weighted.predict(m)))
                 for loss in losses:
                     bound = loss.bind(y)
                     m = margins(engine, bound, X, y, Xt, rounds, k)
@@ -115,8 +140,8 @@ def run(rows, rounds, seeds):
                         scores(yt, bound.predict(m, link_only=True)))
                     results.setdefault((engine, repr(loss), "posterior"), []).append(scores(yt, bound.predict(m)))
         lines += [f"\n**{title}** ({rows} train / {rows} test rows, {rounds} rounds, {seeds} seeds)\n",
-                  "| engine | model | probabilities | log-loss | Brier | calibration error |",
-                  "|---|---|---|---:|---:|---:|"]
+                  "| engine | model | probabilities | log-loss | Brier | calibration error | bias |",
+                  "|---|---|---|---:|---:|---:|---:|"]
         for (engine, model, how), vals in results.items():
             v = np.array(vals)
             cells = " | ".join(f"{m:.4f} ({s:.4f})" for m, s in zip(v.mean(0), v.std(0)))
