@@ -194,6 +194,11 @@ def class_totals(y, w, n_classes):
     return np.bincount(y.astype(np.int64), weights=w if w.size else None, minlength=n_classes).astype(np.float64)
 
 
+def label_totals(y, w, n):
+    """Total weight of each integer label 0..n-1 (``w`` empty: counts)."""
+    return np.bincount(y.astype(np.int64), weights=w if w.size else None, minlength=n).astype(np.float64)
+
+
 # -- label data: the reductions a start rule may ask for ------------------------------------------
 class LocalLabels:
     """Validated labels and weights in memory, the label data of ``loss.init_score``.
@@ -257,6 +262,22 @@ class LocalLabels:
             Float64 totals, one per class.
         """
         return class_totals(self.y, self.w if weighted else np.empty(0), self.n_classes)
+
+    def label_totals(self, n: int) -> np.ndarray:
+        """Return the total weight of each integer label 0..n-1 (labels that index rows of a
+        per-row parameter, such as soft targets).
+
+        Parameters
+        ----------
+        n : int
+            Number of distinct labels (the labels are checked to lie in 0..n-1 before).
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            Float64 totals.
+        """
+        return label_totals(self.y, self.w, n)
 
     def weighted_mean(self) -> float:
         """Return the weighted mean of the labels (plain mean when unweighted).
@@ -444,6 +465,16 @@ class _ClassRates(StartRule):
         return loss.link.link(rates)
 
 
+class _TargetRates(StartRule):
+    """Soft targets q_i at temperature T: the constant c minimising sum_i w_i T^2 CE(q_i, softmax(c / T))
+    has softmax(c / T) = the weighted mean target, so c = T log(mean target) (up to a constant)."""
+
+    def __call__(self, loss, data):
+        targets = loss.tempered_targets  # (n_rows, k), rows sum to 1
+        mean_target = data.label_totals(targets.shape[0]) @ targets
+        return loss.temperature_value * loss.link.link(mean_target)
+
+
 class _Solve(StartRule):
     def __call__(self, loss, data):
         exact = loss.exact()
@@ -520,6 +551,7 @@ MEAN = _Mean()
 CLASS_RATES = _ClassRates()
 SOLVE = _Solve()
 SEARCH = _Search()
+TARGET_RATES = _TargetRates()
 
 
 def start_score(loss: Any, data: Any) -> Any:

@@ -155,3 +155,32 @@ def class_vector(name, values, n_classes=None):
         count = "at least 2" if n_classes is None else str(n_classes)
         raise ValueError(f"{name} must be a sequence of {count} positive weights (one per class), got {values!r}")
     return v
+
+
+FLOAT32_EXACT_INTEGERS = 2 ** 24  # engines hold labels in float32: larger row indices would round
+
+
+def probability_rows(name, values):
+    """A (n, k) matrix of probability rows (k >= 2, entries >= 0, each row summing to 1 within
+    1e-6), as float64 renormalised to sum to 1 exactly; the error names the first bad row."""
+    try:
+        q = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a numeric (n, k) array of class probabilities, got {type(values).__name__}") \
+            from None
+    if q.ndim != 2 or q.shape[0] < 1 or q.shape[1] < 2:
+        raise ValueError(f"{name} must be an (n, k) array of class probabilities with n >= 1 and k >= 2, "
+                         f"got shape {q.shape}")
+    if q.shape[0] > FLOAT32_EXACT_INTEGERS:
+        raise ValueError(f"{name} has {q.shape[0]} rows; at most 2**24 are supported (the labels that index them "
+                         f"travel through the engines as float32)")
+    bad = ~np.isfinite(q).all(axis=1) | (q < 0).any(axis=1)
+    if bad.any():
+        i = _first_bad(bad)
+        raise ValueError(f"{name} must contain finite non-negative probabilities, got {q[i].tolist()!r} at row {i}")
+    sums = q.sum(axis=1)
+    bad = np.abs(sums - 1.0) > 1e-6
+    if bad.any():
+        i = _first_bad(bad)
+        raise ValueError(f"{name} rows must sum to 1 (within 1e-6), got sum {float(sums[i])!r} at row {i}")
+    return q / sums[:, None]

@@ -122,6 +122,10 @@ class DaskLabels:
 
         return np.sum(self._reduce(totals), axis=0)
 
+    def label_totals(self, n):
+        """``LocalLabels.label_totals``, summed over blocks."""
+        return np.sum(self._reduce(lambda block: _start.label_totals(block[0], block[1], n)), axis=0)
+
     def weighted_mean(self):
         """``LocalLabels.weighted_mean``, from per-block sums."""
         def moments(block):

@@ -207,6 +207,34 @@ class Classes(Domain):
         return y
 
 
+class RowIndices(Domain):
+    """Integer row indices 0..n_rows-1 into a per-row parameter (the soft targets of
+    :class:`~boostobj.SoftTargetCrossEntropy`): each label names the row whose targets it takes, so
+    the targets cannot be misaligned with the rows the engine passes, whatever their order or subset.
+    ``sample`` draws every index when n >= n_rows.
+
+    Parameters
+    ----------
+    n_rows : int
+        Number of rows of the per-row parameter.
+    """
+
+    def __init__(self, n_rows: int):
+        self.n_rows = int(n_rows)
+
+    def describe(self, n_classes: int | None = None) -> str:
+        return f"integer row indices in 0..{self.n_rows - 1} (rows of the targets)"
+
+    def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
+        return (y < 0) | (y != np.floor(y)) | (y >= self.n_rows)
+
+    def sample(self, rng: np.random.Generator, n: int, n_classes: int | None = None) -> np.ndarray:
+        return (np.arange(n) % self.n_rows).astype(np.float64)
+
+    def __repr__(self) -> str:
+        return f"RowIndices({self.n_rows})"
+
+
 REAL = Real()
 NON_NEGATIVE = NonNegative()
 POSITIVE = Positive()
@@ -216,4 +244,5 @@ UNIT_INTERVAL = UnitInterval()
 CLASSES = Classes()
 
 __all__ = ["Domain", "Real", "NonNegative", "Positive", "NonZero", "Binary", "UnitInterval", "Classes",
-           "REAL", "NON_NEGATIVE", "POSITIVE", "NON_ZERO", "BINARY", "UNIT_INTERVAL", "CLASSES"]
+           "RowIndices", "REAL", "NON_NEGATIVE", "POSITIVE", "NON_ZERO", "BINARY", "UNIT_INTERVAL", "CLASSES"]
+

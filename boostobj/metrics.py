@@ -266,6 +266,58 @@ class MulticlassLogLoss(Metric):
         return V.weighted_mean(-np.log(p[np.arange(p.shape[0]), y.astype(np.int64)]), w)
 
 
+class KLDivergence(Metric):
+    r"""Mean KL divergence :math:`\sum_j q_{ij} \log(q_{ij} / p_{ij})` from soft targets to predicted
+    probabilities (0 log 0 = 0).
+
+    As :class:`~boostobj.SoftTargetCrossEntropy`, ``y_true`` holds row indices into ``targets`` (so
+    the targets follow the rows through any ordering or subset); the cross-entropy to the same
+    targets, ``loss.metric()``, differs by the targets' entropy. ``from_margin=True``: predictions
+    are raw margins (log-softmax, stable); ``False``: probabilities, rows renormalised and clipped
+    as scikit-learn's ``log_loss``.
+
+    Parameters
+    ----------
+    targets : array_like of shape (n, k)
+        Probability rows (validated as ``SoftTargetCrossEntropy``'s targets).
+    from_margin : bool
+        The space of the predictions (required).
+    """
+    name = "kl"
+
+    def __init__(self, targets, from_margin=None):
+        self.targets = V.probability_rows("targets", targets)
+        self.from_margin = _require_space(from_margin, "KLDivergence")
+
+    def compute(self, y_true, y_pred, sample_weight=None):
+        n_rows, k = self.targets.shape
+        p = _predictions(y_pred, self.name, columns=k)
+        y = V.as_labels(y_true, p.shape[0], domains.RowIndices(n_rows), name="y_true", what=repr(self))
+        w = V.as_weights(sample_weight, p.shape[0])
+        if w.size and not w.max() > 0:
+            raise ValueError(f"{self.name}: sample_weight sums to zero")
+        if self.from_margin:
+            shifted = p - p.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        else:
+            log_p = np.log(_probabilities(p, self.name))
+        q = self.targets[y.astype(np.int64)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(q > 0, q * (np.log(q) - log_p), 0.0)
+        return V.weighted_mean(terms.sum(axis=1), w)
+
+    def __repr__(self):
+        n, k = self.targets.shape
+        return f"KLDivergence(targets=<{n}x{k} probabilities>, from_margin={self.from_margin})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.from_margin == other.from_margin \
+            and np.array_equal(self.targets, other.targets)
+
+    def __hash__(self):
+        return hash((self.targets.shape, self.targets.tobytes(), self.from_margin))
+
+
 class LossMetric(Metric):
     """Any boostobj loss as a metric (``loss.metric()``): the weighted mean loss.
 
@@ -294,4 +346,4 @@ class LossMetric(Metric):
 
 
 __all__ = ["Metric", "MAE", "RMSE", "MAPE", "SMAPE", "WAPE", "Pinball", "LogLoss", "MulticlassLogLoss",
-           "LossMetric"]
+           "KLDivergence", "LossMetric"]

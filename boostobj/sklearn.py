@@ -14,6 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from . import domains
 from .losses import Logistic, Loss, SoftmaxCrossEntropy, SquaredError, get_loss
 from .metrics import Metric
 
@@ -227,6 +228,10 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
             loss = Logistic() if k == 2 else SoftmaxCrossEntropy()
         if loss.task == "regression" or (loss.task == "binary" and k > 2):
             raise ValueError(f"{loss!r} is a {loss.task} loss; y has {k} classes")
+        if isinstance(loss.domain, domains.RowIndices):
+            raise ValueError(f"{loss!r} takes row indices into its targets as labels, which fit(X, y) with class "
+                             "labels cannot carry (scikit-learn's splits would misalign the targets): train it with "
+                             "boostobj.xgboost.train / boostobj.lightgbm.train and labels loss.row_labels()")
         return self._fit(X, y_encoded.astype(np.float64), sample_weight, eval_set, eval_sample_weight, loss,
                          n_classes=k)
 

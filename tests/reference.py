@@ -126,6 +126,36 @@ def _softmax_grad_hess(loss, y, z):
     return g, h
 
 
+def _tempered_targets(p, row):
+    """Row ``row`` of the targets tempered to q^(1/T), renormalised, at 60 digits."""
+    t = mp.mpf(float(p["temperature"]))
+    q = [mp.mpf(float(v)) for v in np.asarray(p["targets"], dtype=np.float64)[row]]
+    total = mp.fsum(q)
+    powered = [(v / total) ** (1 / t) if v > 0 else mp.mpf(0) for v in q]
+    norm = mp.fsum(powered)
+    return t, [v / norm for v in powered]
+
+
+def _soft_target(p, y, z):
+    t, q = _tempered_targets(p, y)
+    u = [v / t for v in z]
+    return t * t * mp.fsum(q[j] * _neg_log_softmax(u, j) for j in range(len(z)) if q[j] != 0)
+
+
+def _soft_target_grad_hess(loss, y, z):
+    """g = T (p - q), h = p (1 - p) with p = softmax(z / T), at 60 digits (as _softmax_grad_hess)."""
+    p = loss.params
+    t, q = _tempered_targets(p, y)
+    u = [v / t for v in z]
+    prob, comp = zip(*(_prob_and_complement(u, j) for j in range(len(z))))
+    # p - q as (1 - q) - (1 - p) where p ~ 1: 60 digits cannot hold p = 1 - 1e-204 otherwise
+    g = [t * ((1 - q[j]) - comp[j] if prob[j] > 0.5 else prob[j] - q[j]) for j in range(len(z))]
+    return g, [prob[j] * comp[j] for j in range(len(z))]
+
+
+SOFT_TARGETS = [[0.7, 0.2, 0.1], [0.0, 1.0, 0.0], [0.0, 0.5, 0.5]]  # one-hot and zero entries included
+
+
 @dataclass
 class Reference:
     value: Callable                 # (params, y, z) -> mpf; z a list of mpf for multiclass
@@ -178,6 +208,9 @@ REFERENCES = {
     "softmax_focal": Reference(_softmax_focal, [
         bo.SoftmaxFocal(gamma=0.0), bo.SoftmaxFocal(gamma=0.5), bo.SoftmaxFocal(), bo.SoftmaxFocal(gamma=5.0),
         bo.SoftmaxFocal(gamma=2.0, alpha=[0.25, 1.0, 2.0]), bo.SoftmaxFocal(gamma=2.0, hessian="exact")]),
+    "soft_target_softmax": Reference(_soft_target, [
+        bo.SoftTargetCrossEntropy(SOFT_TARGETS), bo.SoftTargetCrossEntropy(SOFT_TARGETS, temperature=3.0),
+        bo.SoftTargetCrossEntropy(SOFT_TARGETS, temperature=0.5)], row_grad_hess=_soft_target_grad_hess),
     # a wrapper: its reference is the one of the weighted base loss it resolves to
     "class_balanced": Reference(None, [
         bo.ClassBalanced(beta=0.99, counts=[90, 10]), bo.ClassBalanced(beta=0.9, base="focal", counts=[80, 20]),

@@ -23,11 +23,14 @@ settings.load_profile("boostobj")
 
 ARGUMENT_NAMES = ("y", "raw", "sample_weight", "y_true", "y_pred", "n_classes")
 DTYPES = (np.float16, np.float32, np.float64, np.int32, np.bool_)
-LOSSES = [cls() if name != "class_balanced" else cls(beta=0.99) for name, cls in bo.available_losses().items()]
+SOFT_TARGETS = [[0.7, 0.2, 0.1], [0.0, 1.0, 0.0], [0.2, 0.3, 0.5], [0.0, 0.5, 0.5], [1 / 3] * 3, [0.1, 0.1, 0.8]]
+REQUIRED_ARGUMENTS = {"class_balanced": {"beta": 0.99}, "soft_target_softmax": {"targets": SOFT_TARGETS}}
+LOSSES = [cls(**REQUIRED_ARGUMENTS.get(name, {})) for name, cls in bo.available_losses().items()]
 METRICS = [M.MAE(), M.RMSE(), M.MAPE(), M.MAPE(zero="skip"), M.SMAPE(), M.WAPE(), M.Pinball(0.3),
            M.LogLoss(from_margin=True), M.LogLoss(from_margin=False), M.MulticlassLogLoss(from_margin=True),
            M.MulticlassLogLoss(from_margin=False), bo.Huber().metric(), bo.Focal().metric(from_margin=False),
-           bo.Poisson().metric(from_margin=False)]
+           bo.Poisson().metric(from_margin=False), M.KLDivergence(SOFT_TARGETS, from_margin=True),
+           M.KLDivergence(SOFT_TARGETS, from_margin=False)]
 
 finite_values = st.floats(-1e30, 1e30, allow_nan=False, allow_infinity=False)
 
@@ -120,7 +123,7 @@ def test_loss_input_contract(loss, data):
 
 @st.composite
 def metric_inputs(draw, metric):
-    multiclass = isinstance(metric, M.MulticlassLogLoss)
+    multiclass = isinstance(metric, (M.MulticlassLogLoss, M.KLDivergence))
     task = "multiclass" if multiclass else "regression"
     y, raw, w = draw(call_inputs(task, 3 if multiclass else None))
     if draw(st.booleans()) and not multiclass:  # often probabilities / positive values

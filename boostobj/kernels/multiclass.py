@@ -154,3 +154,60 @@ def softmax_focal_value_row(y, z, theta):
     log_q = mo + math.log1p(rest_o) - lse
     qg = math.exp(gamma * log_q) if gamma != 0.0 else 1.0
     return a * qg * ((m - float(z[y])) + math.log1p(rest))
+
+
+# Cross-entropy to soft targets at temperature T (distillation), theta = (T, q_0 .. q_{n k - 1}):
+# the targets of every training row, already sharpened or softened to q ∝ teacher^(1/T) and
+# flattened row-major; the label y is the row of its targets (an integer row index, not a class).
+# With u = z / T and p = softmax(u): L = T^2 sum_j q_j (lse(u) - u_j) (Hinton et al.'s T^2 keeps
+# the gradient's scale independent of T), g_j = T (p_j - q_j) (dlse(u)/dz_j = p_j / T), exact
+# diagonal h_j = p_j (1 - p_j) (T^2 / T^2). 1 - p_j of the largest p_j is the sum of the others.
+@jitable
+def _scaled_max_and_sums(z, t):
+    """``_max_and_sums`` of z / t (t > 0): max m of z / t, its index, S = sum e^(z_j / t - m), S - 1."""
+    k = z.shape[0]
+    m = -math.inf
+    arg = -1
+    for j in range(k):
+        if float(z[j]) / t > m:
+            m = float(z[j]) / t
+            arg = j
+    rest = 0.0
+    for j in range(k):
+        if j != arg:
+            rest += math.exp(float(z[j]) / t - m)
+    return m, arg, 1.0 + rest, rest
+
+
+@jitable
+def soft_target_grad_hess_row(y, z, theta, g, h):
+    k = z.shape[0]
+    t = theta[0]
+    first = 1 + int(y) * k  # this row's targets in theta
+    m, arg, total, rest = _scaled_max_and_sums(z, t)
+    for j in range(k):
+        q = theta[first + j]
+        if j == arg:
+            one_minus_p = rest / total
+            p = 1.0 / total
+            g[j] = t * ((1.0 - q) - one_minus_p)  # p - q without forming p ~ 1
+        else:
+            p = math.exp(float(z[j]) / t - m) / total
+            one_minus_p = 1.0 - p
+            g[j] = t * (p - q)
+        h[j] = p * one_minus_p
+
+
+@jitable
+def soft_target_value_row(y, z, theta):
+    k = z.shape[0]
+    t = theta[0]
+    first = 1 + int(y) * k
+    m, arg, total, rest = _scaled_max_and_sums(z, t)
+    log_total = math.log1p(rest)
+    value = 0.0
+    for j in range(k):
+        q = theta[first + j]
+        if q != 0.0:  # a zero target contributes 0 whatever its -log p_j (even inf)
+            value += q * ((m - float(z[j]) / t) + log_total)
+    return t * t * value

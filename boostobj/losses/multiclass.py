@@ -14,7 +14,7 @@ from ..kernels import multiclass as K
 from .base import Loss, register
 from .binary import Focal, Logistic
 
-__all__ = ["SoftmaxCrossEntropy", "SoftmaxFocal", "ClassBalanced"]
+__all__ = ["SoftmaxCrossEntropy", "SoftTargetCrossEntropy", "SoftmaxFocal", "ClassBalanced"]
 
 
 class MulticlassLoss(Loss):
@@ -137,6 +137,121 @@ class SoftmaxCrossEntropy(MulticlassLoss):
         eps = float(self._theta_array[0])
         # smoothed targets spread eps/k of every sample's mass over all classes
         return (1.0 - eps) * mass + eps / mass.shape[0] * mass.sum()
+
+
+@register
+class SoftTargetCrossEntropy(MulticlassLoss):
+    r"""Softmax cross-entropy to soft targets (probability rows), with a temperature: distillation.
+
+    .. math::
+
+        	ilde q_{ij} \propto q_{ij}^{1/T}, \qquad u = z / T, \qquad
+        L_i = T^2 \sum_j 	ilde q_{ij} (\operatorname{lse}(u) - u_j), \qquad
+        g_j = T (\operatorname{softmax}(u)_j - 	ilde q_{ij}), \qquad
+        h_j = p_j (1 - p_j), \; p = \operatorname{softmax}(u).
+
+    **Labels are row indices, not classes**: the label of a training row is the index ``i`` of its
+    row in ``targets`` (usually ``np.arange(n)``, ``loss.row_labels()``). The engines hand a custom
+    objective the labels of exactly the rows they train on, in their order, so the targets follow
+    the rows through any ordering or subset (a validation set, a Dask partition, an estimator's
+    split) and cannot be misaligned; a label outside 0..n-1 is refused with its row named. Give a
+    validation set its own loss (its own targets) for ``loss.metric()`` or :class:`KLDivergence`.
+
+    Parameters
+    ----------
+    targets : array_like of shape (n, k)
+        Class probabilities per row (a teacher's ``predict_proba``, annotators' vote shares): k >= 2
+        columns, entries >= 0, each row summing to 1 (within 1e-6; renormalised exactly). One-hot
+        rows give the hard-label :class:`SoftmaxCrossEntropy`.
+    temperature : float, default=1.0
+        :math:`T > 0`. The targets are tempered to :math:`q^{1/T}` (renormalised) and the student's
+        margins divided by :math:`T` inside the loss (Hinton, Vinyals, Dean 2015); :math:`T^2` keeps
+        the gradient's scale comparable across temperatures. The model's probabilities are still
+        ``softmax(z)``: at the optimum :math:`\operatorname{softmax}(z/T) = 	ilde q`, i.e.
+        :math:`\operatorname{softmax}(z) = q`, so the temperature changes how rows are weighted
+        during training, not what the margins estimate.
+    hessian : {"exact"} or float, default="exact"
+        ``"exact"``: the diagonal :math:`p_j (1 - p_j)`; a float: that floored.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``targets`` is not an (n, k) array of probability rows (the error names the row), has
+        more than 2**24 rows (row indices must be exact in float32, as the engines hold labels), or
+        ``temperature`` is not positive.
+
+    Notes
+    -----
+    Cross-entropy and KL divergence differ by the targets' entropy, a constant of the data:
+    gradients, Hessians and models are the same. :class:`boostobj.metrics.KLDivergence` reports KL.
+
+    Derivation: :math:`\partial \operatorname{lse}(z/T) / \partial z_j = p_j / T` and
+    :math:`\partial p_j / \partial z_j = p_j (1 - p_j) / T`, so with the factor :math:`T^2` the
+    gradient is :math:`T (p_j - 	ilde q_j)` and the diagonal Hessian :math:`p_j (1 - p_j)`.
+
+    Start score: :math:`c = T \log ar q` with :math:`ar q` the weighted mean of the tempered
+    targets of the training rows (the exact minimiser; floored at 1e-7). The targets travel in the
+    kernel parameter vector, so the loss object holds n·k floats (pickled to each Dask worker).
+
+    References
+    ----------
+    .. [1] G. Hinton, O. Vinyals, J. Dean, "Distilling the Knowledge in a Neural Network", NIPS
+       Deep Learning Workshop, 2015. arXiv:1503.02531.
+    """
+
+    name = "soft_target_softmax"
+    value_kernel = K.soft_target_value_row
+    hessians = {"exact": K.soft_target_grad_hess_row}
+    start = _start.TARGET_RATES
+
+    def __init__(self, targets, temperature=1.0, hessian="exact"):
+        self._init(targets=targets, temperature=temperature, hessian=hessian)
+
+    def _theta(self):
+        t = V.check_positive("temperature", self.temperature)
+        q = V.probability_rows("targets", self.targets)
+        if t != 1.0:  # q^(1/T) in log space: exact zeros stay zero, no overflow for small T
+            with np.errstate(divide="ignore"):
+                scaled = np.log(q) / t
+            scaled -= scaled.max(axis=1, keepdims=True)
+            q = np.exp(scaled)
+            q /= q.sum(axis=1, keepdims=True)
+        object.__setattr__(self, "_shape_targets", q.shape)
+        return np.concatenate([[t], q.ravel()])
+
+    @property
+    def tempered_targets(self):
+        r"""The targets as the kernels use them, :math:`\propto q^{1/T}`, shape (n, k) (read-only)."""
+        return self._theta_array[1:].reshape(self._shape_targets)
+
+    @property
+    def temperature_value(self):
+        """:math:`T` as a float."""
+        return float(self._theta_array[0])
+
+    @property
+    def n_classes(self):
+        """k, the number of columns of the targets."""
+        return self._shape_targets[1]
+
+    @property
+    def domain(self):  # type: ignore[override]
+        """Row indices 0..n-1 into the targets."""
+        return domains.RowIndices(self._shape_targets[0])
+
+    def row_labels(self):
+        """The labels of the training rows when the targets are in the training rows' order:
+        ``np.arange(n)`` as float64."""
+        return np.arange(self._shape_targets[0], dtype=np.float64)
+
+    def _posterior_is_link(self):
+        return True  # softmax(z) estimates the (untempered) targets' probabilities, see temperature
+
+    def __repr__(self):
+        n, k = self._shape_targets
+        extra = "".join(f", {key}={self._params[key]!r}" for key, default in (("temperature", 1.0), ("hessian", "exact"))
+                        if self._params[key] != default)
+        return f"SoftTargetCrossEntropy(targets=<{n}x{k} probabilities>{extra})"
 
 
 @register
