@@ -86,7 +86,7 @@ class DaskLabels:
         self.blocks = [check(yb, wb) for yb, wb in zip(blocks, wblocks)]
         tops, totals = zip(*_compute([delayed(self._summary)(b) for b in self.blocks]))
         self.n_classes = loss.resolve_n_classes(np.array([max(tops)]), n_classes)
-        if self.n_classes is not None and max(tops) >= self.n_classes:
+        if self.n_classes is not None and loss.domain.is_classes and max(tops) >= self.n_classes:
             raise ValueError(f"y contains class {max(tops):g} but {loss!r} has {self.n_classes} classes")
         self._total = float(sum(totals))
         if not np.isfinite(self._total):

@@ -118,3 +118,15 @@ def test_plain_engine_apis_take_the_loss_as_objective():
     zero = np.zeros((300, 4))
     assert kl(rows, b.predict(xgb.DMatrix(X), output_margin=True)) < kl(rows, zero)
     assert kl(rows, lb.predict(X, raw_score=True)) < kl(rows, zero)
+
+
+def test_dask_start_score_equals_the_local_one():
+    da = pytest.importorskip("dask.array")
+    from boostobj import dask as bd
+
+    _, q = soft_data(500)
+    loss = bo.SoftTargetCrossEntropy(q, temperature=2.0)
+    rows = loss.row_labels()
+    w = np.random.default_rng(5).uniform(0.5, 2.0, 500)
+    got = bd.init_score(loss, da.from_array(rows, chunks=120), da.from_array(w, chunks=120))
+    np.testing.assert_allclose(got, loss.init_score(rows, w), rtol=1e-12)
