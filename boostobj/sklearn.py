@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import domains
-from .losses import Logistic, Loss, SoftmaxCrossEntropy, SquaredError, get_loss
+from .losses import Logistic, Loss, SoftmaxCrossEntropy, SoftTargetCrossEntropy, SquaredError, available_losses, get_loss
 from .metrics import Metric
 
 ENGINES = ("xgboost", "lightgbm")
@@ -127,7 +127,8 @@ class _BoostEstimator(BaseEstimator):
             raise TypeError(f"eval_metric must be a boostobj metric or loss, got {metric!r}")
         return metric
 
-    def _fit(self, X, y_encoded, sample_weight, eval_set, eval_sample_weight, loss, n_classes=None):
+    def _fit(self, X, y_encoded, sample_weight, eval_set, eval_sample_weight, loss, n_classes=None,
+             encode_eval=None):
         sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
         loss = loss.bind(y_encoded, sw, n_classes=n_classes)
         init = loss.init_score(y_encoded, sw, n_classes=n_classes)
@@ -136,7 +137,7 @@ class _BoostEstimator(BaseEstimator):
             Xe, ye = pair
             Xe = validate_data(self, Xe, reset=False, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")
             we = None if eval_sample_weight is None else eval_sample_weight[i]
-            evals.append((Xe, self._encode_eval(ye), we))
+            evals.append((Xe, (encode_eval or self._encode_eval)(ye), we))
         if self.early_stopping_rounds is not None and not evals:
             raise ValueError("early_stopping_rounds needs an eval_set in fit()")
         metric = self._metric(loss) if evals else None
@@ -213,9 +214,17 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
     through the loss's link and includes the start score ((n, 2) for binary, rows sum to 1);
     ``predict`` returns the original labels (``classes_``), ``decision_function`` the margins.
     Other parameters as BoostRegressor.
+
+    **Soft targets**: ``y`` of shape (n, k), rows of class probabilities (a teacher's
+    ``predict_proba``), trains :class:`~boostobj.SoftTargetCrossEntropy` (``loss=None``, its name, or
+    an instance whose temperature is kept; its targets become the rows of y). ``classes_`` is then
+    0..k-1, and every ``eval_set`` pair needs its own (m, k) probabilities.
     """
 
     def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
+        shape = np.shape(np.asarray(y))  # (through __array__: array-likes that refuse numpy functions too)
+        if len(shape) == 2 and shape[1] >= 2:
+            return self._fit_soft_targets(X, y, sample_weight, eval_set, eval_sample_weight)
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
@@ -229,11 +238,42 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
         if loss.task == "regression" or (loss.task == "binary" and k > 2):
             raise ValueError(f"{loss!r} is a {loss.task} loss; y has {k} classes")
         if isinstance(loss.domain, domains.RowIndices):
-            raise ValueError(f"{loss!r} takes row indices into its targets as labels, which fit(X, y) with class "
-                             "labels cannot carry (scikit-learn's splits would misalign the targets): train it with "
-                             "boostobj.xgboost.train / boostobj.lightgbm.train and labels loss.row_labels()")
+            raise ValueError(f"{loss!r} takes soft targets: pass them as y, an (n, k) array of class probabilities "
+                             "(fit(X, y) with class labels cannot carry its row-index labels)")
         return self._fit(X, y_encoded.astype(np.float64), sample_weight, eval_set, eval_sample_weight, loss,
                          n_classes=k)
+
+    def _fit_soft_targets(self, X, Y, sample_weight, eval_set, eval_sample_weight):
+        """``fit`` with y an (n, k) matrix of class probabilities: SoftTargetCrossEntropy, whose labels
+        are row indices into targets built here from the rows of y and of every eval set's y (stacked),
+        so scikit-learn's splits, which slice X and y together, keep every row with its targets."""
+        X, Y = validate_data(self, X, Y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan",
+                             multi_output=True, y_numeric=True)
+        self._validate_settings()
+        blocks, evals = [Y], []
+        for Xe, Ye in eval_set or []:
+            Ye = np.asarray(Ye, dtype=np.float64)
+            if Ye.ndim != 2 or Ye.shape[1] != Y.shape[1]:
+                raise ValueError(f"with soft targets (y of shape {Y.shape}) every eval_set y must be probabilities "
+                                 f"of shape (m, {Y.shape[1]}), got shape {Ye.shape}")
+            start = sum(b.shape[0] for b in blocks)
+            blocks.append(Ye)
+            evals.append((Xe, np.arange(start, start + blocks[-1].shape[0], dtype=np.float64)))
+        loss = self._soft_target_loss(np.vstack(blocks))
+        self.classes_ = np.arange(Y.shape[1])
+        return self._fit(X, np.arange(Y.shape[0], dtype=np.float64), sample_weight, evals, eval_sample_weight,
+                         loss, encode_eval=lambda rows: rows)
+
+    def _soft_target_loss(self, targets):
+        updates = {k[len("loss__"):]: v for k, v in self._stored_loss_params().items()}
+        loss = self.loss
+        if loss is None or (isinstance(loss, str) and available_losses().get(loss)
+                            is SoftTargetCrossEntropy):
+            return SoftTargetCrossEntropy(targets, **updates)
+        if isinstance(loss, SoftTargetCrossEntropy):
+            return loss.with_params(targets=targets, **updates)
+        raise ValueError(f"y of shape (n, k) holds soft targets (class probabilities), which need "
+                         f"loss=None or SoftTargetCrossEntropy; got loss={loss!r}")
 
     def _encode_eval(self, y):
         y = np.asarray(y)

@@ -76,10 +76,45 @@ def test_bad_targets_and_labels_are_refused_with_the_row_named():
         bo.metrics.KLDivergence([[0.5, 0.5]], from_margin=True)([0.5], np.zeros((1, 2)))
 
 
-def test_estimators_refuse_row_index_labels_clearly():
+def test_estimator_refuses_class_labels_for_the_soft_target_loss_clearly():
     X, q = soft_data(60)
-    with pytest.raises(ValueError, match="takes row indices into its targets"):
+    with pytest.raises(ValueError, match=r"takes soft targets: pass them as y, an \(n, k\) array"):
         bo.BoostClassifier(loss=bo.SoftTargetCrossEntropy(q), n_estimators=2).fit(X, q.argmax(1))
+    with pytest.raises(ValueError, match="need loss=None or SoftTargetCrossEntropy"):
+        bo.BoostClassifier(loss=bo.SoftmaxFocal(), n_estimators=2).fit(X, q)
+
+
+@pytest.mark.parametrize("engine", ["xgboost", "lightgbm"])
+def test_estimator_fits_soft_targets_given_as_y(engine):
+    X, q = soft_data()
+    kw = {"engine": engine, "n_estimators": 20, "learning_rate": 0.3, "max_depth": 3, "random_state": 0}
+    model = bo.BoostClassifier(loss="soft_target_softmax", loss__temperature=2.0, **kw).fit(X[:400], q[:400])
+    assert list(model.classes_) == [0, 1, 2, 3] and model.loss_.temperature_value == 2.0
+    p = model.predict_proba(X[400:])
+    np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-12)
+    kl = bo.metrics.KLDivergence(q[400:], from_margin=False)
+    rows = np.arange(200, dtype=np.float64)
+    uniform = np.full((200, 4), 0.25)
+    assert kl(rows, p) < 0.5 * kl(rows, uniform)
+    # the estimator equals the helper trained on the same rows (its targets are the rows of y)
+    loss = bo.SoftTargetCrossEntropy(q[:400], temperature=2.0)
+    if engine == "xgboost":
+        params = {"num_class": 4, "max_depth": 3, "eta": 0.3, "seed": 0}
+        b = box.train(params, xgb.DMatrix(X[:400], label=loss.row_labels()), loss, 20)
+        native = b.predict(xgb.DMatrix(X[400:]), output_margin=True)
+    else:
+        params = {"num_class": 4, "max_depth": 3, "learning_rate": 0.3, "seed": 0, "verbose": -1}
+        b = bol.train(params, lgb.Dataset(X[:400], label=loss.row_labels()), loss, 20)
+        native = b.predict(X[400:], raw_score=True)
+    np.testing.assert_allclose(model.decision_function(X[400:]), native, rtol=1e-5, atol=1e-5)
+    # an eval set with its own probabilities: the default metric is the cross-entropy to them
+    stopped = bo.BoostClassifier(early_stopping_rounds=3, **{**kw, "n_estimators": 200}).fit(
+        X[:400], q[:400], eval_set=[(X[400:], q[400:])])
+    curve = next(iter(next(iter(stopped.evals_result_.values())).values()))
+    ce = bo.SoftTargetCrossEntropy(q[400:]).metric()
+    assert curve[stopped.best_iteration_] == pytest.approx(ce(rows, stopped.decision_function(X[400:])), rel=1e-5)
+    with pytest.raises(ValueError, match=r"every eval_set y must be probabilities of shape \(m, 4\)"):
+        bo.BoostClassifier(**kw).fit(X[:400], q[:400], eval_set=[(X[400:], q[400:].argmax(1))])
 
 
 @pytest.mark.parametrize("engine", ["xgboost", "lightgbm"])
