@@ -143,3 +143,19 @@ def test_threaded_dask_workers_share_the_kernels():
         loss = bo.PseudoHuber(delta=0.7)
         g = da.map_blocks(lambda a, b: loss.grad_hess(a, b)[0], y, z, dtype=np.float64).compute()
         np.testing.assert_array_equal(g, loss.grad_hess(y.compute(), z.compute())[0])
+
+
+def test_soft_targets_train_on_dask_with_row_index_labels(client, data):
+    # the labels are global row indices into the targets the loss carries to every worker
+    X = data["X"]
+    logits = np.stack([X[:, 0], -X[:, 0], np.sin(2 * X[:, 1])], axis=1)
+    q = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    loss = bo.SoftTargetCrossEntropy(q, temperature=2.0)
+    rows = loss.row_labels()
+    params = {"max_depth": 3, "eta": 0.3, "tree_method": "hist", "num_class": 3}
+    out = bd.xgboost_train(client, params, data["Xd"], da.from_array(rows, chunks=500), loss,
+                           sample_weight=data["wd"], num_boost_round=10)
+    distributed_pred = bd.xgboost_predict(client, out["booster"], data["Xd"], loss).compute()
+    local = box.train({"max_depth": 3, "eta": 0.3, "tree_method": "hist"},
+                      xgb.DMatrix(X, label=rows, weight=data["w"]), loss, 10)
+    np.testing.assert_allclose(distributed_pred, box.predict(local, X, loss), atol=1e-5)
