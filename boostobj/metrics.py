@@ -344,6 +344,12 @@ class LossMetric(Metric):
     def __repr__(self):
         return f"{self.loss!r}.metric()" if self.from_margin else f"{self.loss!r}.metric(from_margin=False)"
 
+    def __eq__(self, other):  # by the loss itself: a repr may abbreviate parameters (soft targets)
+        return type(self) is type(other) and self.loss == other.loss and self.from_margin == other.from_margin
+
+    def __hash__(self):
+        return hash((self.loss, self.from_margin))
+
 
 __all__ = ["Metric", "MAE", "RMSE", "MAPE", "SMAPE", "WAPE", "Pinball", "LogLoss", "MulticlassLogLoss",
            "KLDivergence", "LossMetric"]

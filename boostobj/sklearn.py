@@ -12,8 +12,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, _num_samples, check_is_fitted, validate_data
 
+from . import _validation as V
 from . import domains
 from .losses import Logistic, Loss, SoftmaxCrossEntropy, SoftTargetCrossEntropy, SquaredError, available_losses, get_loss
 from .metrics import Metric
@@ -250,12 +251,14 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
         X, Y = validate_data(self, X, Y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan",
                              multi_output=True, y_numeric=True)
         self._validate_settings()
-        blocks, evals = [Y], []
-        for Xe, Ye in eval_set or []:
+        blocks, evals = [V.probability_rows("y", Y)], []
+        for i, (Xe, Ye) in enumerate(eval_set or []):
             Ye = np.asarray(Ye, dtype=np.float64)
-            if Ye.ndim != 2 or Ye.shape[1] != Y.shape[1]:
+            if Ye.ndim != 2 or Ye.shape[1] != Y.shape[1] or Ye.shape[0] != _num_samples(Xe):
                 raise ValueError(f"with soft targets (y of shape {Y.shape}) every eval_set y must be probabilities "
-                                 f"of shape (m, {Y.shape[1]}), got shape {Ye.shape}")
+                                 f"of shape (m, {Y.shape[1]}) with m the rows of its X; eval_set[{i}]: y of shape "
+                                 f"{Ye.shape}, X with {_num_samples(Xe)} rows")
+            Ye = V.probability_rows(f"eval_set[{i}] y", Ye)  # errors name the eval set's own row
             start = sum(b.shape[0] for b in blocks)
             blocks.append(Ye)
             evals.append((Xe, np.arange(start, start + blocks[-1].shape[0], dtype=np.float64)))

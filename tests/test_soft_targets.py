@@ -165,3 +165,26 @@ def test_dask_start_score_equals_the_local_one():
     w = np.random.default_rng(5).uniform(0.5, 2.0, 500)
     got = bd.init_score(loss, da.from_array(rows, chunks=120), da.from_array(w, chunks=120))
     np.testing.assert_allclose(got, loss.init_score(rows, w), rtol=1e-12)
+
+
+def test_the_loss_keeps_its_own_targets_and_metrics_compare_them():
+    _, q = soft_data(30)
+    loss = bo.SoftTargetCrossEntropy(q)
+    before = loss.grad_hess(loss.row_labels(), np.zeros((30, 4)))[0]
+    q[:] = 0.25  # the caller edits its array afterwards: the loss (and its pickled copies) must not change
+    np.testing.assert_array_equal(loss.grad_hess(loss.row_labels(), np.zeros((30, 4)))[0], before)
+    assert loss != bo.SoftTargetCrossEntropy(q)
+    other = bo.SoftTargetCrossEntropy(q)
+    assert loss.metric() != other.metric() and hash(other) == hash(bo.SoftTargetCrossEntropy(q.copy()))
+    assert len({loss.metric(), other.metric()}) == 2
+
+
+def test_estimator_soft_target_eval_sets_are_checked_against_their_own_rows():
+    X, q = soft_data(300)
+    est = bo.BoostClassifier(n_estimators=2)
+    with pytest.raises(ValueError, match=r"eval_set\[0\]: y of shape \(100, 4\), X with 99 rows"):
+        est.fit(X[:200], q[:200], eval_set=[(X[200:299], q[200:])])
+    bad = q[200:].copy()
+    bad[7] = [0.5, 0.5, 0.5, 0.0]
+    with pytest.raises(ValueError, match=r"eval_set\[0\] y rows must sum to 1 .* at row 7"):
+        est.fit(X[:200], q[:200], eval_set=[(X[200:], bad)])

@@ -78,6 +78,12 @@ def _params_equal(a: dict, b: dict) -> bool:
     for key in a:
         x, y = a[key], b[key]
         if isinstance(x, (np.ndarray, list, tuple)) or isinstance(y, (np.ndarray, list, tuple)):
+            try:  # numeric arrays compare fast as float64 (large soft targets)
+                if not np.array_equal(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)):
+                    return False
+                continue
+            except (TypeError, ValueError):
+                pass
             try:
                 if not np.array_equal(np.asarray(x, dtype=object), np.asarray(y, dtype=object)):
                     return False
@@ -93,7 +99,11 @@ def _hashable(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple((k, _hashable(v)) for k, v in sorted(value.items()))
     if isinstance(value, (np.ndarray, list, tuple)):
-        return tuple(_hashable(v) for v in np.asarray(value, dtype=object).ravel())
+        try:  # numeric: the float64 bytes (+ 0.0 makes -0.0 and 0.0 equal), fast for large arrays
+            numeric = np.asarray(value, dtype=np.float64) + 0.0
+            return ("float64", numeric.shape, numeric.tobytes())
+        except (TypeError, ValueError):
+            return tuple(_hashable(v) for v in np.asarray(value, dtype=object).ravel())
     if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, bool):
         return float(value)
     return value

@@ -145,9 +145,9 @@ class SoftTargetCrossEntropy(MulticlassLoss):
 
     .. math::
 
-        	ilde q_{ij} \propto q_{ij}^{1/T}, \qquad u = z / T, \qquad
-        L_i = T^2 \sum_j 	ilde q_{ij} (\operatorname{lse}(u) - u_j), \qquad
-        g_j = T (\operatorname{softmax}(u)_j - 	ilde q_{ij}), \qquad
+        \tilde q_{ij} \propto q_{ij}^{1/T}, \qquad u = z / T, \qquad
+        L_i = T^2 \sum_j \tilde q_{ij} (\operatorname{lse}(u) - u_j), \qquad
+        g_j = T (\operatorname{softmax}(u)_j - \tilde q_{ij}), \qquad
         h_j = p_j (1 - p_j), \; p = \operatorname{softmax}(u).
 
     **Labels are row indices, not classes**: the label of a training row is the index ``i`` of its
@@ -166,10 +166,13 @@ class SoftTargetCrossEntropy(MulticlassLoss):
     temperature : float, default=1.0
         :math:`T > 0`. The targets are tempered to :math:`q^{1/T}` (renormalised) and the student's
         margins divided by :math:`T` inside the loss (Hinton, Vinyals, Dean 2015); :math:`T^2` keeps
-        the gradient's scale comparable across temperatures. The model's probabilities are still
-        ``softmax(z)``: at the optimum :math:`\operatorname{softmax}(z/T) = 	ilde q`, i.e.
-        :math:`\operatorname{softmax}(z) = q`, so the temperature changes how rows are weighted
-        during training, not what the margins estimate.
+        the gradient's scale comparable across temperatures. The model's probabilities are
+        ``softmax(z)``. For a margin fitted to one row alone, :math:`\operatorname{softmax}(z/T) =
+        \tilde q` gives :math:`\operatorname{softmax}(z) = q` at any T; but a leaf (or the start
+        score) shared by several rows matches the *mean tempered* target, so at :math:`T > 1` the
+        probabilities are pulled towards uniform (two rows [.98, .01, .01] and [.01, .98, .01]:
+        the start's third class gets .010 at T = 1, .022 at T = 3), and :math:`T < 1` needs margins
+        1/T times larger, which boosting reaches slowly. T = 1 estimates the mean targets.
     hessian : {"exact"} or float, default="exact"
         ``"exact"``: the diagonal :math:`p_j (1 - p_j)`; a float: that floored.
 
@@ -187,9 +190,9 @@ class SoftTargetCrossEntropy(MulticlassLoss):
 
     Derivation: :math:`\partial \operatorname{lse}(z/T) / \partial z_j = p_j / T` and
     :math:`\partial p_j / \partial z_j = p_j (1 - p_j) / T`, so with the factor :math:`T^2` the
-    gradient is :math:`T (p_j - 	ilde q_j)` and the diagonal Hessian :math:`p_j (1 - p_j)`.
+    gradient is :math:`T (p_j - \tilde q_j)` and the diagonal Hessian :math:`p_j (1 - p_j)`.
 
-    Start score: :math:`c = T \log ar q` with :math:`ar q` the weighted mean of the tempered
+    Start score: :math:`c = T \log \bar q` with :math:`\bar q` the weighted mean of the tempered
     targets of the training rows (the exact minimiser; floored at 1e-7). The targets travel in the
     kernel parameter vector, so the loss object holds n·k floats (pickled to each Dask worker).
 
@@ -205,6 +208,9 @@ class SoftTargetCrossEntropy(MulticlassLoss):
     start = _start.TARGET_RATES
 
     def __init__(self, targets, temperature=1.0, hessian="exact"):
+        if isinstance(targets, np.ndarray):  # a private read-only copy: the kernels' copy is made once, so a
+            targets = targets.copy()          # caller's later in-place edit must not make two losses disagree
+            targets.setflags(write=False)
         self._init(targets=targets, temperature=temperature, hessian=hessian)
 
     def _theta(self):
