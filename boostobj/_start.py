@@ -191,7 +191,7 @@ def class_totals(y, w, n_classes):
         y = y.astype(np.float64, copy=False)
         weights = w if w.size else np.ones_like(y)
         return np.array([float(np.dot(weights, 1.0 - y)), float(np.dot(weights, y))])
-    return np.bincount(y.astype(np.int64), weights=w if w.size else None, minlength=n_classes).astype(np.float64)
+    return label_totals(y, w, n_classes)
 
 
 def label_totals(y, w, n):

@@ -286,8 +286,13 @@ class KLDivergence(Metric):
     name = "kl"
 
     def __init__(self, targets, from_margin=None):
+        from .losses import SoftTargetCrossEntropy
+
         self.targets = V.probability_rows("targets", targets)
         self.from_margin = _require_space(from_margin, "KLDivergence")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self._entropy = -np.where(self.targets > 0, self.targets * np.log(self.targets), 0.0).sum(axis=1)
+        self._cross_entropy = SoftTargetCrossEntropy(self.targets)
 
     def compute(self, y_true, y_pred, sample_weight=None):
         n_rows, k = self.targets.shape
@@ -296,15 +301,9 @@ class KLDivergence(Metric):
         w = V.as_weights(sample_weight, p.shape[0])
         if w.size and not w.max() > 0:
             raise ValueError(f"{self.name}: sample_weight sums to zero")
-        if self.from_margin:
-            shifted = p - p.max(axis=1, keepdims=True)
-            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        else:
-            log_p = np.log(_probabilities(p, self.name))
-        q = self.targets[y.astype(np.int64)]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(q > 0, q * (np.log(q) - log_p), 0.0)
-        return V.weighted_mean(terms.sum(axis=1), w)
+        margins = p if self.from_margin else np.log(_probabilities(p, self.name))
+        # KL = cross-entropy (the loss's stable log-softmax kernel) minus the targets' entropy
+        return V.weighted_mean(self._cross_entropy.loss(y, margins) - self._entropy[y.astype(np.int64)], w)
 
     def __repr__(self):
         n, k = self.targets.shape

@@ -106,10 +106,14 @@ class _BoostEstimator(BaseEstimator):
         if self.device not in ("cpu", "cuda") and not str(self.device).startswith("cuda:"):
             raise ValueError(f"device must be 'cpu' or 'cuda', got {self.device!r}")
 
+    def _loss_updates(self):
+        """The ``loss__*`` parameters kept on the estimator, without the prefix."""
+        return {k[len("loss__"):]: v for k, v in self._stored_loss_params().items()}
+
     def _loss_object(self):
         """The loss given, a registered name resolved by ``get_loss`` (None: the estimator's default),
         with the ``loss__*`` parameters kept on the estimator applied."""
-        updates = {k[len("loss__"):]: v for k, v in self._stored_loss_params().items()}
+        updates = self._loss_updates()
         if isinstance(self.loss, str):
             return get_loss(self.loss, **updates)
         if updates:
@@ -268,7 +272,7 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
                          loss, encode_eval=lambda rows: rows)
 
     def _soft_target_loss(self, targets):
-        updates = {k[len("loss__"):]: v for k, v in self._stored_loss_params().items()}
+        updates = self._loss_updates()
         loss = self.loss
         if loss is None or (isinstance(loss, str) and available_losses().get(loss)
                             is SoftTargetCrossEntropy):
