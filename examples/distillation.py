@@ -42,13 +42,11 @@ def student_margins(engine, loss, X, labels, X_test):
     return bol.train(params, lgb.Dataset(X, label=labels), loss, ROUNDS).predict(X_test, raw_score=True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
-    args = parser.parse_args()
+def table(seeds=5):
+    """The markdown table: test log-loss and accuracy of the teacher and every student (mean (std))."""
     X, y = load_digits(return_X_y=True)
     results: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for seed in range(args.seeds):
+    for seed in range(seeds):
         X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, stratify=y, random_state=seed)
         teacher = CalibratedClassifierCV(SVC(gamma=0.001), ensemble=False)
         teacher.fit(X_train, y_train)
@@ -66,12 +64,19 @@ def main():
                 p = loss.predict(student_margins(engine, loss, X_train, labels, X_test))
                 results.setdefault((engine, name), []).append(
                     (log_loss(y_test, p, labels=range(10)), accuracy_score(y_test, p.argmax(1))))
-    print(f"digits, 50/50 stratified splits, {args.seeds} seeds, students: {ROUNDS} rounds; mean (std)\n")
-    print("| engine | model | test log-loss | test accuracy |\n|---|---|---:|---:|")
+    lines = [f"digits, 50/50 stratified splits, {seeds} seeds, students: {ROUNDS} rounds; mean (std)\n",
+             "| engine | model | test log-loss | test accuracy |", "|---|---|---:|---:|"]
     for (engine, name), values in results.items():
         v = np.array(values)
-        print(f"| {engine} | {name} | {v[:, 0].mean():.4f} ({v[:, 0].std():.4f}) | "
-              f"{v[:, 1].mean():.4f} ({v[:, 1].std():.4f}) |")
+        lines.append(f"| {engine} | {name} | {v[:, 0].mean():.4f} ({v[:, 0].std():.4f}) | "
+                     f"{v[:, 1].mean():.4f} ({v[:, 1].std():.4f}) |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    print(table(parser.parse_args().seeds))
 
 
 if __name__ == "__main__":
