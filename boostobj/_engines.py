@@ -50,14 +50,17 @@ def unpack(a, b, sample_weight):
     return a, b, sample_weight
 
 
-def objective_call(loss, a, b, sample_weight=None):
+def objective_call(loss, a, b, sample_weight=None, smooth=None):
+    """``loss``'s (g, h) for an engine call; ``smooth`` (batch losses with state across rounds, e.g.
+    GHM's momentum) maps this call's batch statistics to the ones used."""
     y, raw, w = unpack(a, b, sample_weight)
     z = np.asarray(raw)
     # float32 outputs in the layout of the margins: what both engines store, so no copy follows
     # (LightGBM ravels (n, k) in F order, XGBoost reads any strides through the array interface).
     g = np.empty_like(z, dtype=np.float32, order="K")
     h = np.empty_like(z, dtype=np.float32, order="K")
-    return loss.grad_hess(y, z, sample_weight=w, out=(g, h))
+    statistics = None if smooth is None else smooth(loss.statistics(y, z, w))
+    return loss.grad_hess(y, z, sample_weight=w, out=(g, h), statistics=statistics)
 
 
 def metric_call(metric, a, b, sample_weight=None):

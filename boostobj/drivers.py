@@ -138,7 +138,65 @@ def _rowwise_value(kernel):
     return driver
 
 
+# -- the batch shape: a reduction pass, then the elementwise / row-wise pass -------------------------
+# Losses whose per-sample gradient depends on statistics of the whole batch (GHM's gradient density,
+# Dice's sums) declare a reduction kernel ``reduce(y, z, w, theta, acc)`` that adds one row's
+# (weighted) contribution into ``acc``; each chunk of rows fills its own ``acc`` row and the chunks
+# are summed (``reduce_rows``). The loss turns the sums into kernel parameters, and the ordinary
+# drivers run the second pass.
+def _elementwise_reduce(kernel):
+    token = kernel_token(kernel)
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def driver(lo, hi, y, z, w, w_step, theta, acc):
+        ys, zs = y[lo:hi], z[lo:hi + (token & 0)]
+        for i in range(zs.shape[0]):
+            kernel(np.float64(ys[i]), np.float64(zs[i]), np.float64(w[(lo + i) * w_step]), theta, acc)
+        return True
+
+    return driver
+
+
+def _rowwise_reduce(kernel):
+    token = kernel_token(kernel)
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def driver(lo, hi, y, z, w, w_step, theta, acc):
+        ys, zs = y[lo:hi], z[lo:hi + (token & 0)]
+        for i in range(zs.shape[0]):
+            kernel(int(ys[i]), zs[i], np.float64(w[(lo + i) * w_step]), theta, acc)
+        return True
+
+    return driver
+
+
+# Dice's exact Hessian diagonal has a term in w_i^2 (the row's own share of the global sums moves
+# with its margin), so its kernels see the row weight: grad_hess(y, z, w, theta). The driver still
+# multiplies g and h by w (the kernel's values are per unit of weight) and applies the policy.
+def _self_weighted_grad_hess(kernel):
+    token = kernel_token(kernel)
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def driver(lo, hi, y, z, w, w_step, theta, hmode, hval, g_out, h_out):
+        ys, zs, gs, hs = y[lo:hi], z[lo:hi], g_out[lo:hi], h_out[lo:hi + (token & 0)]
+        finite = True
+        for i in range(zs.shape[0]):
+            wi = np.float64(w[(lo + i) * w_step])
+            g, h = kernel(np.float64(ys[i]), np.float64(zs[i]), wi, theta)
+            gs[i] = g * wi
+            hs[i] = _apply_policy(h, hmode, hval) * wi
+            finite &= (abs(gs[i]) < np.inf) & (abs(hs[i]) < np.inf)
+        return finite
+
+    return driver
+
+
 _FACTORIES = {
+    ("self_weighted", "grad_hess"): _self_weighted_grad_hess,
+    ("self_weighted", "value"): _elementwise_value,
+    ("elementwise", "reduce"): _elementwise_reduce,
+    ("self_weighted", "reduce"): _elementwise_reduce,
+    ("rowwise", "reduce"): _rowwise_reduce,
     ("elementwise", "grad_hess"): _elementwise_grad_hess,
     ("elementwise", "value"): _elementwise_value,
     ("rowwise", "grad_hess"): _rowwise_grad_hess,
@@ -220,6 +278,23 @@ def launch_ranges(driver, bounds, *args):
     futures = [pool.submit(driver, bounds[c], bounds[c + 1], *args) for c in range(1, len(bounds) - 1)]
     first = bool(driver(bounds[0], bounds[1], *args))
     return all([f.result() for f in futures]) and first
+
+
+def reduce_rows(driver, n, y, z, w, w_step, theta, n_statistics):
+    """Sum a reduction driver's accumulators over rows [0, n): (n_statistics,) float64. Chunks
+    run in parallel like ``launch``, each into its own row of the accumulator."""
+    bounds = row_chunks(n)
+    acc = np.zeros((bounds.shape[0] - 1, n_statistics), dtype=np.float64)
+    if acc.shape[0] == 1:
+        driver(0, n, y, z, w, w_step, theta, acc[0])
+        return acc[0]
+    pool = _get_pool()
+    futures = [pool.submit(driver, bounds[c], bounds[c + 1], y, z, w, w_step, theta, acc[c])
+               for c in range(1, acc.shape[0])]
+    driver(bounds[0], bounds[1], y, z, w, w_step, theta, acc[0])
+    for f in futures:
+        f.result()
+    return acc.sum(axis=0)
 
 
 def row_chunks(n):

@@ -97,9 +97,16 @@ def _to_device(a, dtype=None):
     return cuda.to_device(np.ascontiguousarray(a, dtype=dtype))
 
 
+def _refuse_batch_losses(loss):
+    if getattr(loss, "is_batch", False):
+        raise ValueError(f"{loss!r} is a batch loss (its gradients need sums over all rows first): it has no CUDA "
+                         "kernels yet: train it with device='cpu'")
+
+
 def grad_hess_device(loss, y, raw, sample_weight=None):
     """Gradient and Hessian computed by the CUDA kernels; device arrays in, device arrays out
     (numpy arrays are copied to the device first). Validation is the caller's job."""
+    _refuse_batch_losses(loss)
     z = _to_device(raw)
     yd = _to_device(y, np.float64)
     wd = cuda.device_array(0, dtype=np.float64) if sample_weight is None else _to_device(sample_weight, np.float64)
@@ -141,6 +148,7 @@ class DeviceObjective:
     cache is rebuilt wherever the object lands."""
 
     def __init__(self, loss, device="cuda"):
+        _refuse_batch_losses(loss)
         self.loss = loss
         self.device = device
         self._state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

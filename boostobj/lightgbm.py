@@ -70,7 +70,7 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
     y, w = _labels_and_weights(train_set)
     check_float32_labels(y, "LightGBM")
     loss = loss.bind(y, w, n_classes=params.get("num_class"))
-    params["objective"] = loss
+    params["objective"] = loss.training_objective()
     params.setdefault("metric", "None")
     hooks = None
     if _leaves.wanted(loss, leaf_refresh):  # refused settings raise before the Datasets are touched
@@ -387,7 +387,7 @@ def dask_fit(client, X, y, loss, sample_weight=None, leaf_refresh=None, **params
         init_rows = da.tile(da.from_array(np.asarray(init)[None, :]), (ya.shape[0], 1)).rechunk((chunks, -1))
     cls = dlgb.DaskLGBMRegressor if loss.task == "regression" else dlgb.DaskLGBMClassifier
     params = {"verbose": -1, "metric": "None", **params}
-    model = cls(client=client, objective=loss, **params)
+    model = cls(client=client, objective=loss.training_objective(), **params)
     model.fit(X, y, sample_weight=sample_weight, init_score=init_rows)
     fold_init_score(model.booster_, init)
     return model

@@ -8,6 +8,10 @@ Checks, in float64 unless stated:
 * ``init_score`` vs a numerical minimiser of the mean loss (scipy);
 * sample weights multiply gradient and Hessian.
 
+Batch losses (GHM, Dice: a row's gradient depends on the other rows) are checked against
+differences of the batch total, one margin at a time, unweighted and weighted; GHM's start score is
+that of the loss it weights (``loss.unharmonized()``), checked against that loss's minimiser.
+
 Points where two step sizes disagree (a kink within reach of the stencil) are skipped and counted.
 """
 from dataclasses import dataclass, field
@@ -189,26 +193,16 @@ def check_loss(loss, y=None, raw=None, sample_weight=None, rtol=1e-6, atol=1e-9,
     y = np.asarray(y, dtype=np.float64)
     raw = np.asarray(raw, dtype=np.float64)
     exact = loss.exact()
-
-    # 1. gradient vs differences of the loss, and Hessian vs differences of the gradient; a point is
-    #    judged only where two step sizes agree (no kink inside the stencil).
-    g, h = exact.grad_hess(y, raw)
-
-    def value(rr):  # per-sample loss, repeated across columns for (n, k) margins
-        v = exact.loss(y, rr)
-        return v if rr.ndim == 1 else np.repeat(v[:, None], rr.shape[1], axis=1)
-
-    def grad(rr):
-        return exact.grad_hess(y, rr)[0]
-
-    g1, g2 = _fd_derivative(value, raw, 1e-3), _fd_derivative(value, raw, 5e-4)
-    smooth_g = np.abs(g1 - g2) <= 1e-5 * (np.abs(g1) + 1e-8)
+    # 1. gradient vs differences of the loss, Hessian vs differences of the gradient
     fd_rtol = max(rtol, 1e-5)  # differences carry ~1e-10 relative error: 1e-5 is far above it
-    _compare(report, "gradient_vs_fd", g, g2, fd_rtol, 1e-7, smooth_g)
-    h1, h2 = _fd_derivative(grad, raw, 1e-3), _fd_derivative(grad, raw, 5e-4)
-    smooth_h = smooth_g & (np.abs(h1 - h2) <= 1e-5 * (np.abs(h1) + 1e-8))
-    _compare(report, "hessian_vs_fd", h, h2, fd_rtol, 1e-7, smooth_h)
-    report.skipped_kinks = int(np.size(g) - np.count_nonzero(smooth_h))
+    if loss.is_batch:
+        # a row's derivatives depend on the other rows: differentiate the batch total, unweighted
+        # and weighted (the weights enter the statistics too, so they do not simply multiply g, h)
+        w = np.random.default_rng(1).uniform(0.0, 3.0, y.shape[0])
+        _check_batch_derivatives(report, exact, y, raw, None, fd_rtol, "")
+        _check_batch_derivatives(report, exact, y, raw, w, fd_rtol, "_weighted")
+    else:
+        _check_sample_derivatives(report, exact, y, raw, fd_rtol)
 
     # 2. stability at extreme margins, both dtypes, with the loss's own Hessian policy
     for dtype in (np.float32, np.float64):
@@ -225,22 +219,87 @@ def check_loss(loss, y=None, raw=None, sample_weight=None, rtol=1e-6, atol=1e-9,
                     report.failures.append(f"non-finite output at margin {sign * m:g} ({np.dtype(dtype).name})")
     report.checked["extreme_margins"] = len(extreme) * 4
 
-    # 3. sample weights multiply g and h
-    w = np.random.default_rng(1).uniform(0.0, 3.0, y.shape[0])
-    gw, hw = loss.grad_hess(y, raw, sample_weight=w)
-    gu, hu = loss.grad_hess(y, raw)
-    wcol = w if raw.ndim == 1 else w[:, None]
-    _compare(report, "weights_multiply_g", gw, gu * wcol, 1e-12, 0.0)
-    _compare(report, "weights_multiply_h", hw, hu * wcol, 1e-12, 0.0)
+    # 3. sample weights multiply g and h (batch losses: checked against the weighted total above)
+    if not loss.is_batch:
+        w = np.random.default_rng(1).uniform(0.0, 3.0, y.shape[0])
+        gw, hw = loss.grad_hess(y, raw, sample_weight=w)
+        gu, hu = loss.grad_hess(y, raw)
+        wcol = w if raw.ndim == 1 else w[:, None]
+        _compare(report, "weights_multiply_g", gw, gu * wcol, 1e-12, 0.0)
+        _compare(report, "weights_multiply_h", hw, hu * wcol, 1e-12, 0.0)
 
-    # 4. init_score vs a numerical minimiser
+    # 4. init_score vs a numerical minimiser (GHM: that of the loss it weights, whose start it takes)
     if check_init:
-        _check_init(report, loss, y, sample_weight)
+        unharmonized = getattr(loss, "unharmonized", None)
+        if unharmonized is None:
+            _check_init(report, loss, y, sample_weight)
+        else:
+            base = unharmonized()
+            _check_init(report, base, y, sample_weight)
+            _compare(report, "init_score_is_unharmonized", loss.init_score(y, sample_weight),
+                     base.init_score(y, sample_weight), 1e-12, 0.0)
 
     if raise_on_failure and not report.ok:
         raise AssertionError(str(report))
     return report
 
+
+def _check_sample_derivatives(report, exact, y, raw, fd_rtol):
+    """Step 1 for sample-wise losses: gradient vs differences of each row's loss, Hessian vs
+    differences of the gradient; a point is judged only where two step sizes agree (no kink)."""
+    g, h = exact.grad_hess(y, raw)
+
+    def value(rr):  # per-sample loss, repeated across columns for (n, k) margins
+        v = exact.loss(y, rr)
+        return v if rr.ndim == 1 else np.repeat(v[:, None], rr.shape[1], axis=1)
+
+    def grad(rr):
+        return exact.grad_hess(y, rr)[0]
+
+    _compare_with_differences(report, "", g, h, value, grad, raw, fd_rtol)
+
+
+def _compare_with_differences(report, suffix, g, h, value, grad, raw, fd_rtol, derivative=None):
+    derivative = derivative or _fd_derivative
+    g1, g2 = derivative(value, raw, 1e-3), derivative(value, raw, 5e-4)
+    smooth_g = np.abs(g1 - g2) <= 1e-5 * (np.abs(g1) + 1e-8)
+    _compare(report, "gradient_vs_fd" + suffix, g, g2, fd_rtol, 1e-7, smooth_g)
+    h1, h2 = derivative(grad, raw, 1e-3), derivative(grad, raw, 5e-4)
+    smooth_h = smooth_g & (np.abs(h1 - h2) <= 1e-5 * (np.abs(h1) + 1e-8))
+    _compare(report, "hessian_vs_fd" + suffix, h, h2, fd_rtol, 1e-7, smooth_h)
+    report.skipped_kinks += int(np.size(g) - np.count_nonzero(smooth_h))
+
+
+def _fd_one_at_a_time(fun, raw, step_rel):
+    """d fun(m, c) / d m[c] for every coordinate c of raw, moving one margin at a time."""
+    flat = raw.reshape(-1)
+    step = step_rel * np.maximum(1.0, np.abs(flat))
+    out = np.empty_like(flat)
+    for c in range(flat.size):
+        def along(t, c=c):
+            moved = flat.copy()
+            moved[c] = t
+            return fun(moved.reshape(raw.shape), c)
+
+        out[c] = _fd4(along, flat[c], step[c])
+    return out.reshape(raw.shape)
+
+
+def _check_batch_derivatives(report, exact, y, raw, w, fd_rtol, suffix):
+    """Step 1 for batch losses: the gradient is that of the batch total sum_i loss_i, the Hessian
+    its diagonal, both by differences one margin at a time. GHM's statistics are held at their value
+    at ``raw`` (its weights are constants by definition; a row crossing a bin edge is a jump, skipped
+    as a kink); Dice's are recomputed at every point (its derivatives go through them)."""
+    frozen = exact.statistics(y, raw, w) if exact.statistics_are_constants else None
+    g, h = exact.grad_hess(y, raw, w, statistics=frozen)
+
+    def total(m, c):
+        return exact.loss(y, m, w, statistics=frozen).sum()
+
+    def grad(m, c):
+        return exact.grad_hess(y, m, w, statistics=frozen)[0].reshape(-1)[c]
+
+    _compare_with_differences(report, suffix, g, h, total, grad, raw, fd_rtol, _fd_one_at_a_time)
 
 def _check_init(report, loss, y, sample_weight):
     from scipy import optimize

@@ -34,7 +34,7 @@ def objective(loss: Any, device: str = "cpu") -> Any:
     """The XGBoost objective for ``loss`` computing on ``device``: the loss itself on the CPU, a
     ``boostobj.gpu.DeviceObjective`` for "cuda" (CPU fallback with a warning without a GPU)."""
     if device == "cpu":
-        return loss
+        return loss.training_objective()
     if not str(device).startswith("cuda"):
         raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
     from .gpu import DeviceObjective
@@ -239,7 +239,8 @@ def dask_train(client, params, X, y, loss, sample_weight=None, num_boost_round=1
     n_classes = params.get("num_class")
     loss, init = bdask.bound_start(loss, y, sample_weight, n_classes, leaf_refresh)
     dtrain = dxgb.DaskDMatrix(client, X, y, weight=sample_weight)
-    return dxgb.train(client, booster_params(params, loss, init), dtrain, num_boost_round, obj=loss, **kwargs)
+    return dxgb.train(client, booster_params(params, loss, init), dtrain, num_boost_round,
+                      obj=loss.training_objective(), **kwargs)
 
 
 def dask_predict(client, booster, X, loss):

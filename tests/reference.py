@@ -153,6 +153,68 @@ def _soft_target_grad_hess(loss, y, z):
     return g, [prob[j] * comp[j] for j in range(len(z))]
 
 
+# -- batch losses: a row's derivatives depend on the whole batch, so the reference is a function of
+#    the batch, (loss, y, raw) -> (g, h, v) arrays. GHM: the harmonizing weights from mpmath gradient
+#    norms, held constant (as the paper does) while mp.diff differentiates the weighted loss. Dice:
+#    mp.diff of the batch objective F(z) one margin at a time, the others held.
+def _ghm_weights(norms, bins):
+    index = [min(int(mp.floor(v * bins)), bins - 1) for v in norms]
+    counts = [index.count(b) for b in range(bins)]
+    filled = sum(1 for c in counts if c)
+    return [mp.mpf(len(norms)) / (filled * counts[b]) for b in index]
+
+
+def _ghm_batch(base_value, norm, base_grad_hess=None):
+    def batch(loss, y, raw):
+        p = loss.params
+        with mp.workdps(400):
+            rows = [(yi, _mp_row(zi) if raw.ndim == 2 else mp.mpf(float(zi)))
+                    for yi, zi in zip((int(v) if raw.ndim == 2 else mp.mpf(float(v)) for v in y), raw)]
+            beta = _ghm_weights([norm(p, yi, zi) for yi, zi in rows], int(p["bins"]))
+            g, h = np.empty(raw.shape), np.empty(raw.shape)
+            for i, (yi, zi) in enumerate(rows):
+                if base_grad_hess is not None:
+                    gi, hi = base_grad_hess(yi, zi)
+                else:
+                    gi = mp.diff(lambda v: base_value(p, yi, v), zi, 1)
+                    hi = mp.diff(lambda v: base_value(p, yi, v), zi, 2)
+                g[i] = [float(beta[i] * v) for v in gi] if raw.ndim == 2 else float(beta[i] * gi)
+                h[i] = [float(beta[i] * v) for v in hi] if raw.ndim == 2 else float(beta[i] * hi)
+            v = np.array([float(beta[i] * base_value(p, yi, zi)) for i, (yi, zi) in enumerate(rows)])
+        return g, h, v
+    return batch
+
+
+def _cross_entropy(p, y, z):
+    return _soft(lambda p, y, z: -_log_sigmoid(_signed(y, z)))(p, y, z)
+
+
+def _asl1(p, y, z):
+    mu = mp.mpf(p["mu"])
+    return mp.sqrt((z - y) ** 2 + mu * mu) - mu
+
+
+def _dice_batch(loss, y, raw):
+    with mp.workdps(400):
+        s = mp.mpf(loss.params["smooth"])
+        ys = [mp.mpf(float(v)) for v in y]
+        zs = [mp.mpf(float(v)) for v in raw]
+
+        def ratio(zv):
+            ps = [1 / (1 + mp.exp(-v)) for v in zv]
+            return (2 * mp.fsum(a * b for a, b in zip(ps, ys)) + s) / (mp.fsum(a * a for a in ps) + mp.fsum(ys) + s)
+
+        def objective(i, t):
+            moved = list(zs)
+            moved[i] = t
+            return len(zs) * (1 - ratio(moved))
+
+        g = np.array([float(mp.diff(lambda t: objective(i, t), zs[i], 1)) for i in range(len(zs))])
+        h = np.array([float(mp.diff(lambda t: objective(i, t), zs[i], 2)) for i in range(len(zs))])
+        v = np.full(len(zs), float(1 - ratio(zs)))
+    return g, h, v
+
+
 SOFT_TARGETS = [[0.7, 0.2, 0.1], [0.0, 1.0, 0.0], [0.0, 0.5, 0.5]]  # one-hot and zero entries included
 
 
@@ -161,6 +223,7 @@ class Reference:
     value: Callable                 # (params, y, z) -> mpf; z a list of mpf for multiclass
     cases: list = field(default_factory=list)
     row_grad_hess: Callable = None  # analytic (loss, y, z) -> (g, h) rows, instead of mp.diff
+    batch: Callable = None          # batch losses: (loss, y, raw) -> (g, h, v) arrays of the whole batch
 
 
 REFERENCES = {
@@ -211,6 +274,15 @@ REFERENCES = {
     "soft_target_softmax": Reference(_soft_target, [
         bo.SoftTargetCrossEntropy(SOFT_TARGETS), bo.SoftTargetCrossEntropy(SOFT_TARGETS, temperature=3.0),
         bo.SoftTargetCrossEntropy(SOFT_TARGETS, temperature=0.5)], row_grad_hess=_soft_target_grad_hess),
+    "ghmc": Reference(_cross_entropy, [bo.GHMC(), bo.GHMC(bins=1), bo.GHMC(bins=30)],
+                      batch=_ghm_batch(_cross_entropy, lambda p, y, z: abs(1 / (1 + mp.exp(-z)) - y))),
+    "softmax_ghmc": Reference(_softmax, [bo.SoftmaxGHMC(), bo.SoftmaxGHMC(bins=3)], batch=_ghm_batch(
+        lambda p, y, z: _neg_log_softmax(z, y), lambda p, y, z: _prob_and_complement(z, y)[1],
+        lambda y, z: _softmax_grad_hess(bo.SoftmaxCrossEntropy(), y, z))),
+    "ghmr": Reference(_asl1, [bo.GHMR(), bo.GHMR(mu=0.5, bins=5), bo.GHMR(mu=2.0, hessian="exact")],
+                      batch=_ghm_batch(_asl1, lambda p, y, z: abs(z - y) / mp.sqrt((z - y) ** 2 + mp.mpf(p["mu"]) ** 2))),
+    "dice": Reference(_dice_batch, [bo.Dice(), bo.Dice(smooth=0.01), bo.Dice(smooth=5.0, hessian="exact")],
+                      batch=_dice_batch),
     # a wrapper: its reference is the one of the weighted base loss it resolves to
     "class_balanced": Reference(None, [
         bo.ClassBalanced(beta=0.99, counts=[90, 10]), bo.ClassBalanced(beta=0.9, base="focal", counts=[80, 20]),
@@ -236,6 +308,8 @@ def _mp_row(row):
 def grad_hess(loss, y, raw):
     """Reference (g, h) arrays for labels y and margins raw (float64 arrays)."""
     ref = reference_for(loss)
+    if ref.batch is not None:
+        return ref.batch(loss, y, raw)[:2]
     p = loss.params
     g, h = np.empty(raw.shape), np.empty(raw.shape)
     for i in range(raw.shape[0]):
@@ -264,6 +338,8 @@ def grad_hess(loss, y, raw):
 
 def value(loss, y, raw):
     ref = reference_for(loss)
+    if ref.batch is not None:
+        return ref.batch(loss, y, raw)[2]
     p = loss.params
     if raw.ndim == 1:
         return np.array([float(ref.value(p, mp.mpf(float(a)), mp.mpf(float(b)))) for a, b in zip(y, raw)])

@@ -98,9 +98,14 @@ def test_weights_out_layout_and_pickle(loss):
     g, h = loss.grad_hess(y, raw)
     gw, hw = loss.grad_hess(y, raw, sample_weight=w)
     wc = w if raw.ndim == 1 else w[:, None]
-    np.testing.assert_array_equal(gw, g * wc)
-    np.testing.assert_array_equal(hw, h * wc)
-    np.testing.assert_array_equal(loss.loss(y, raw, sample_weight=w), loss.loss(y, raw) * w)
+    # batch losses: the weights enter the statistics too; at the weighted statistics they multiply
+    # g and the loss (and h, except Dice's self term, which carries w_i twice: checked by check_loss)
+    weighted = {"statistics": loss.statistics(y, raw, w)} if loss.is_batch else {}
+    g_at, h_at = loss.grad_hess(y, raw, **weighted)
+    np.testing.assert_array_equal(gw, g_at * wc)
+    if loss._shape != "self_weighted":
+        np.testing.assert_array_equal(hw, h_at * wc)
+    np.testing.assert_array_equal(loss.loss(y, raw, sample_weight=w), loss.loss(y, raw, **weighted) * w)
     # out arrays are filled and returned
     out = (np.empty_like(raw, dtype=np.float32), np.empty_like(raw, dtype=np.float32))
     g32, h32 = loss.grad_hess(y, raw, out=out)

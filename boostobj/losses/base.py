@@ -9,6 +9,12 @@ A subclass declares, in one place each:
   :class:`Constant` bound; ``"exact"`` is required; a float ``hessian=f`` (the exact Hessian floored
   at ``f``) is always accepted;
 * ``start``: its start-score rule (``boostobj._start``: MEAN, CLASS_RATES, SOLVE, quantile(...));
+* ``reduce_kernel`` (optional, the batch shape): for losses whose per-sample gradient depends on
+  statistics of the whole batch (GHM's gradient density, Dice's sums), a kernel
+  ``reduce(y, z, w, theta, acc)`` adding one row's weighted contribution to ``acc``, and
+  ``_n_statistics()`` / ``_theta_with(statistics)`` turning the sums into the kernel parameters
+  of the second, ordinary pass (``statistics_are_constants``: whether the derivatives treat the
+  statistics as constants, as GHM does, or differentiate through them, as Dice does);
 * ``leaf_rule`` (optional): for losses whose optimal leaf value is not a Newton step, the rule the
   engine adapters recompute each new tree's leaves with (``_start.quantile(...)``: the weighted
   quantile of the leaf's residuals; see ``boostobj._leaves``); identity-link regression losses only;
@@ -31,7 +37,7 @@ import numpy as np
 from .. import _start
 from .. import _validation as V
 from ..domains import Domain
-from ..drivers import driver_for, launch, weights_and_step
+from ..drivers import driver_for, launch, reduce_rows, weights_and_step
 from ..kernels._math import HESSIAN_CONSTANT, HESSIAN_EXACT, HESSIAN_FLOOR, jitable
 from ..links import Link
 
@@ -128,6 +134,8 @@ class Loss:
     hessians: ClassVar[dict]
     start: ClassVar[_start.StartRule] = _start.SOLVE
     leaf_rule: ClassVar[Any] = None  # recomputes each new tree's leaves (quantile losses), or None
+    reduce_kernel: ClassVar[Any] = None  # the batch shape's reduction pass (GHM, Dice), or None
+    statistics_are_constants: ClassVar[bool] = True  # batch losses: derivatives hold the statistics fixed
     hessian_may_be_negative: ClassVar[bool] = False  # can the exact Hessian be < 0?
     class_param: ClassVar[str | None] = None  # the per-class vector parameter (class weights), if any
     _wrapper: ClassVar[bool] = False  # a loss that delegates to another (ClassBalanced)
@@ -147,9 +155,10 @@ class Loss:
             raise TypeError(f"{cls.__name__}.leaf_rule needs a regression loss with the identity link (leaf values "
                             "are quantiles of residuals y - F)")
         # a plain function attribute would bind as a method
-        value = vars(cls).get("value_kernel")
-        if isinstance(value, types.FunctionType):
-            cls.value_kernel = staticmethod(value)
+        for attribute in ("value_kernel", "reduce_kernel"):
+            function = vars(cls).get(attribute)
+            if isinstance(function, types.FunctionType):
+                setattr(cls, attribute, staticmethod(function))
         cls._register_kernels()
 
     @classmethod
@@ -160,6 +169,8 @@ class Loss:
         if cls._wrapper:
             return
         jitable(cls.value_kernel)
+        if cls.reduce_kernel is not None:
+            jitable(cls.reduce_kernel)
         for spec in cls.hessians.values():
             if isinstance(spec, types.FunctionType):
                 jitable(spec)
@@ -308,35 +319,100 @@ class Loss:
     def _shape(self) -> str:
         return "rowwise" if self.task == "multiclass" else "elementwise"
 
+    # -- the batch shape -------------------------------------------------------------------------
+    @property
+    def is_batch(self) -> bool:
+        """True for losses whose per-sample derivatives depend on statistics of the whole batch
+        (GHM, Dice): the gradient of a row changes with the other rows, and a batch split across
+        workers (Dask) or chunks gives different values than the whole."""
+        return self.reduce_kernel is not None
+
+    def _n_statistics(self) -> int:
+        return 0
+
+    def _theta_with(self, statistics: np.ndarray) -> np.ndarray:
+        """The kernel parameters of the second pass for the batch ``statistics``."""
+        return self._theta_array
+
+    def statistics(self, y: Any, raw: Any, sample_weight: Any = None) -> np.ndarray:
+        """The batch statistics the derivatives of a batch loss depend on (its reduction pass), as
+        a float64 vector; ``grad_hess(..., statistics=s)`` reuses them. Empty for other losses."""
+        y, z, w = self._prepare(y, raw, sample_weight)
+        return self._statistics(y, z, w)
+
+    def _statistics(self, y: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
+        if self.reduce_kernel is None:
+            return np.empty(0)
+        driver = driver_for(self.reduce_kernel, self._shape, "reduce")
+        weights, step = weights_and_step(w)
+        return reduce_rows(driver, z.shape[0], y, z, weights, step, self._theta_array, self._n_statistics())
+
+    def _batch_theta(self, y: np.ndarray, z: np.ndarray, w: np.ndarray, statistics: Any) -> np.ndarray:
+        if self.reduce_kernel is None:
+            if statistics is not None:
+                raise ValueError(f"{self!r} is not a batch loss: it takes no statistics")
+            return self._theta_array
+        if statistics is None:
+            statistics = self._statistics(y, z, w)
+        statistics = np.asarray(statistics, dtype=np.float64)
+        if statistics.shape != (self._n_statistics(),) or not np.isfinite(statistics).all():
+            raise ValueError(f"{self!r}: statistics must be {self._n_statistics()} finite floats (from "
+                             f"loss.statistics), got shape {statistics.shape}")
+        return np.ascontiguousarray(self._theta_with(statistics), dtype=np.float64)
+
+    @property
+    def keeps_state(self) -> bool:
+        """True when training needs state kept across rounds (GHM's momentum): the engine objective
+        is then ``training_objective()``, one per training run, not the loss itself."""
+        return False
+
+    def training_objective(self) -> Any:
+        """The engine objective for one training run: the loss itself, or for a loss that keeps
+        state across rounds a fresh object holding it (the train helpers and estimators call this;
+        pass its result as ``obj=`` / ``objective=`` to the engines' own APIs)."""
+        return self
+
     def grad_hess(self, y: Any, raw: Any, sample_weight: Any = None,
-                  out: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  out: tuple[np.ndarray, np.ndarray] | None = None,
+                  statistics: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """Per-sample gradient and Hessian of the loss w.r.t. the raw margin.
 
         Returns (g, h) with the shape of ``raw`` ((n,) or (n, k)), in the dtype of ``raw``
         (float32 or float64) unless ``out=(g, h)`` arrays are given. Weights multiply both.
-        Computed in float64; labels and weights keep their float64 precision.
+        Computed in float64; labels and weights keep their float64 precision. Batch losses (GHM,
+        Dice) compute their batch statistics from these rows unless ``statistics`` are given.
         """
         y, z, w = self._prepare(y, raw, sample_weight)
         loss = self._concrete(y, z.shape[1] if z.ndim == 2 else None)
+        theta = loss._batch_theta(y, z, w, statistics)
         g, h = _outputs(out, z)
         kernel, hmode, hval = loss._policy
         driver = driver_for(kernel, loss._shape, "grad_hess")
-        if not launch(driver, z.shape[0], y, z, *weights_and_step(w), loss._theta_array, hmode, hval, g, h):
+        if not launch(driver, z.shape[0], y, z, *weights_and_step(w), theta, hmode, hval, g, h):
             raise _not_representable(self, "gradient/Hessian", g if not np.isfinite(g).all() else h, y, z, w)
         return g, h
 
-    def loss(self, y: Any, raw: Any, sample_weight: Any = None) -> np.ndarray:
-        """Per-sample loss values (multiplied by the sample weight when given), shape (n,)."""
+    def loss(self, y: Any, raw: Any, sample_weight: Any = None, statistics: Any = None) -> np.ndarray:
+        """Per-sample loss values (multiplied by the sample weight when given), shape (n,); their sum
+        is the training objective (batch losses: see the loss's documentation)."""
         y, z, w = self._prepare(y, raw, sample_weight)
         loss = self._concrete(y, z.shape[1] if z.ndim == 2 else None)
+        theta = loss._batch_theta(y, z, w, statistics)
         out = np.empty(z.shape[0], dtype=np.float64)
         if not launch(driver_for(loss.value_kernel, loss._shape, "value"), z.shape[0], y, z, *weights_and_step(w),
-                      loss._theta_array, out):
+                      theta, out):
             raise _not_representable(self, "loss value", out, y, z, w)
         return out
 
     def mean_loss(self, y: Any, raw: Any, sample_weight: Any = None) -> float:
         """Weighted mean of the per-sample loss (what metrics report)."""
+        if self.is_batch:  # the weights enter the batch statistics too: values come weighted
+            values = self.loss(y, raw, sample_weight)
+            w = V.as_weights(sample_weight, values.shape[0])
+            total = float(w.sum()) if w.size else float(values.shape[0])
+            if not total > 0:
+                raise ValueError("sample_weight sums to zero: the weighted mean loss is undefined")
+            return float(values.sum() / total)
         values = self.loss(y, raw)
         w = V.as_weights(sample_weight, values.shape[0])
         if w.size == 0:
@@ -422,6 +498,10 @@ class Loss:
         """Objective for every engine API (see the class docstring)."""
         from .._engines import objective_call
 
+        if self.keeps_state:
+            raise TypeError(f"{self!r} keeps state across boosting rounds: pass loss.training_objective() (one per "
+                            "training run) as the engine objective, or train with boostobj.xgboost.train / "
+                            "boostobj.lightgbm.train / the boostobj estimators, which do")
         return objective_call(self, a, b, sample_weight)
 
 
