@@ -206,3 +206,16 @@ def test_the_engines_own_apis_take_the_loss_as_objective(loss, kind):
         assert _better_than_the_start(loss, y, zero, xc.predict(X, output_margin=True))
     # the loss's metric is the batch value on the rows it is given
     assert loss.metric()(y, zero) == pytest.approx(loss.mean_loss(y, zero))
+
+
+def test_dask_start_scores_equal_the_local_ones():
+    # at a constant margin the statistics depend on the labels only through the class totals (Dice)
+    # or not at all (GHM takes its base loss's start), so the start is global on Dask too
+    da = pytest.importorskip("dask.array")
+    from boostobj import dask as bd
+
+    y, _, w = _binary(500)
+    yr = np.random.default_rng(7).normal(2.0, 1.0, 500)
+    for loss, labels in [(bo.GHMC(), y), (bo.Dice(), y), (bo.GHMR(mu=0.5), yr)]:
+        got = bd.init_score(loss, da.from_array(labels, chunks=120), da.from_array(w, chunks=120))
+        assert got == pytest.approx(loss.init_score(labels, w), rel=1e-12, abs=1e-12)

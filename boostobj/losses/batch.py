@@ -227,6 +227,11 @@ class GHMR(_Harmonized, RegressionLoss):
     :math:`d^2/\mu`-size for residuals beyond :math:`\mu`: with the paper's :math:`\mu = 0.02`,
     steps of thousands on unit-scale targets); ``"exact"``; a float floors the exact value.
     Start score: :class:`PseudoHuber`'s (:math:`\delta = \mu`), a 1-D solve.
+
+    :math:`\mu` is in label units. The paper's 0.02 is for box offsets normalised to unit scale;
+    elsewhere take it near the noise scale of the residuals: with :math:`\mu` far below it nearly
+    every row's norm is close to 1, and the few well-fitted rows fill the low bins alone and get
+    very large weights.
     """ + _GHM_NOTES
 
     name = "ghmr"
