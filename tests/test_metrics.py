@@ -93,15 +93,11 @@ def test_space_must_be_stated_and_inputs_checked():
         M.MAPE(zero="drop")
 
 
-def test_one_million_rows_is_fast():
-    import time
-
+def test_one_million_rows_match_numpy():
+    # no timing here (a shared machine makes timed assertions flaky): speed is in benchmarks/
     y = rng.normal(size=1_000_000)
     p = y + 0.1
-    M.SMAPE()(y, p)
-    t = time.perf_counter()
-    M.SMAPE()(y, p)
-    assert time.perf_counter() - t < 2.0  # generous bound (shared machine); the README has timings
+    assert M.SMAPE()(y, p) == pytest.approx(np.mean(2 * np.abs(p - y) / (np.abs(y) + np.abs(p))), rel=1e-12)
 
 
 # -- the four engine call patterns, with early stopping -------------------------------------------

@@ -76,6 +76,20 @@ def test_bad_targets_and_labels_are_refused_with_the_row_named():
         bo.metrics.KLDivergence([[0.5, 0.5]], from_margin=True)([0.5], np.zeros((1, 2)))
 
 
+def test_train_helpers_refuse_class_labels_given_as_row_indices():
+    # Before: class labels 0..k-1 are valid row indices, so every row silently took the targets of
+    # rows 0..k-1 and the model learned those k rows' targets for everyone.
+    X, q = soft_data(200)
+    loss = bo.SoftTargetCrossEntropy(q)
+    classes = q.argmax(1).astype(np.float64)
+    with pytest.raises(ValueError, match="look like class labels; pass loss.row_labels"):
+        box.train({"num_class": 4, "nthread": 1}, xgb.DMatrix(X, label=classes), loss, 2)
+    with pytest.raises(ValueError, match="look like class labels"):
+        bol.train({"num_class": 4, "num_threads": 1, "verbose": -1}, lgb.Dataset(X, label=classes), loss, 2)
+    assert loss.bind(loss.row_labels()) is loss
+    assert loss.bind(np.array([0.0, 1.0, 2.0])) is loss  # fewer rows than classes: cannot tell, accepted
+
+
 def test_estimator_refuses_class_labels_for_the_soft_target_loss_clearly():
     X, q = soft_data(60)
     with pytest.raises(ValueError, match=r"takes soft targets: pass them as y, an \(n, k\) array"):

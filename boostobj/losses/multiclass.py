@@ -250,6 +250,18 @@ class SoftTargetCrossEntropy(MulticlassLoss):
         ``np.arange(n)`` as float64."""
         return np.arange(self._shape_targets[0], dtype=np.float64)
 
+    def bind(self, y, sample_weight=None, n_classes=None):
+        """Itself, after refusing class labels passed where row indices belong: more rows than
+        classes, every label a class index and some repeated is what class labels look like (row
+        indices of a training set repeat only under resampling, and then not all below k)."""
+        labels = np.asarray(y, dtype=np.float64).ravel()
+        k = self.n_classes
+        if labels.shape[0] > k and labels.size and labels.max() < k and np.unique(labels).size < labels.shape[0]:
+            raise ValueError(f"the labels of {self!r} are row indices into its targets, but all {labels.shape[0]} "
+                             f"labels are in 0..{k - 1} with repeats: these look like class labels; pass "
+                             "loss.row_labels() (np.arange(n) when the rows are in the targets' order)")
+        return self
+
     def _posterior_is_link(self):
         return True  # softmax(z) estimates the (untempered) targets' probabilities, see temperature
 
