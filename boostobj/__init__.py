@@ -3,7 +3,7 @@
 Public names: the losses, ``get_loss`` / ``available_losses``, the estimators ``BoostRegressor`` /
 ``BoostClassifier`` (need scikit-learn), ``set_num_threads`` / ``get_num_threads``, ``kernel`` (the
 decorator for kernels of your own losses), and the submodules ``metrics``, ``links``, ``domains``,
-``xgboost``, ``lightgbm``, ``dask``, ``testing`` (imported on first use, so that a missing optional
+``xgboost``, ``lightgbm``, ``dask``, ``testing``, ``plot`` (imported on first use, so that a missing optional
 engine costs nothing until it is needed).
 """
 import importlib as _importlib
@@ -16,11 +16,11 @@ from .losses import __all__ as _loss_names
 
 __version__ = "0.2.0"
 
-_LAZY_MODULES = ("xgboost", "lightgbm", "dask", "testing", "gpu", "sklearn")
+_LAZY_MODULES = ("xgboost", "lightgbm", "dask", "testing", "gpu", "sklearn", "plot")
 _ESTIMATORS = ("BoostRegressor", "BoostClassifier")
 
 __all__ = [*_loss_names, *_ESTIMATORS, "get_num_threads", "set_num_threads", "kernel",
-           "metrics", "links", "domains", "xgboost", "lightgbm", "dask", "testing"]
+           "metrics", "links", "domains", "xgboost", "lightgbm", "dask", "testing", "plot"]
 
 
 def __getattr__(name):
