@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet --no-deps imbalance-xgboost
 	$(PY) benchmarks/run_all.py
 
+# The documentation site into docs/_build/html; warnings are errors. Runs every example (a few minutes).
+docs: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[docs]"
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/catalogue docs/auto_examples
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -381,15 +381,23 @@ class StartRule:
         raise NotImplementedError
 
     def __repr__(self) -> str:
-        return type(self).__name__
+        return type(self).__name__.lstrip("_")
+
+    def describe(self) -> str:
+        """How the rule finds the constant: its docstring's first paragraph, on one line."""
+        return " ".join((type(self).__doc__ or "").strip().split("\n\n")[0].split())
 
 
 class _Mean(StartRule):
+    """link(weighted mean of the labels): exact for squared error and the log-link deviances."""
+
     def __call__(self, loss, data):
         return float(loss.link.link(data.weighted_mean()))
 
 
 class _Quantile(StartRule):
+    """link(weighted alpha-quantile of the labels): exact for the pinball losses."""
+
     def __init__(self, alpha, row_weight=None):
         self.alpha = alpha  # a number, or the name of the loss parameter that holds it
         if row_weight is not None and not callable(row_weight) and not isinstance(row_weight, str):
@@ -458,6 +466,8 @@ def _class_rates(loss, data):
 
 
 class _ClassRates(StartRule):
+    """link(class-weighted class frequencies): exact for proper classification losses."""
+
     def __call__(self, loss, data):
         rates = _class_rates(loss, data)
         if loss.task == "binary":
@@ -476,6 +486,9 @@ class _TargetRates(StartRule):
 
 
 class _Solve(StartRule):
+    """A safeguarded 1-D Newton/bisection on the summed exact gradient (binary: on the two class
+    totals; multiclass: a k-D Newton on the class totals)."""
+
     def __call__(self, loss, data):
         exact = loss.exact()
         if loss.task == "regression":

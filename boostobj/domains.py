@@ -143,7 +143,7 @@ class Positive(Domain):
 
 
 class NonZero(Domain):
-    """Labels != 0 (relative errors such as the MAPE objective divide by |y|). ``sample`` draws
+    """Labels != 0 (relative errors such as the MAPE objective divide by :math:`|y|`). ``sample`` draws
     magnitudes over two orders of magnitude, both signs."""
 
     description = "non-zero numbers"

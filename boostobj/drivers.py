@@ -231,6 +231,7 @@ def set_num_threads(n):
 
 
 def get_num_threads():
+    """The number of threads the kernels split a call over (``set_num_threads`` sets it)."""
     return _num_threads
 
 

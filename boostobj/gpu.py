@@ -28,6 +28,7 @@ THREADS_PER_BLOCK = 256
 
 
 def simulator_enabled():
+    """True when numba's CUDA simulator is on (``NUMBA_ENABLE_CUDASIM=1``): kernels run on the CPU."""
     from numba import config
 
     return bool(getattr(config, "ENABLE_CUDASIM", False))

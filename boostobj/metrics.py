@@ -1,9 +1,11 @@
 """Evaluation metrics for every engine API.
 
-Each metric is a plain picklable object. One call serves four patterns:
+Each metric is a plain picklable object. One call serves four patterns::
+
   m(y_true, y_pred, sample_weight=None) -> float         plain function / XGBoost sklearn eval_metric
   m(preds, dmatrix)                     -> (name, value)  xgb.train(custom_metric=m)
   m(preds, dataset)                     -> (name, value, is_higher_better)   lgb.train(feval=m)
+
 and ``m.lgbm_sklearn`` is the adapter for LightGBM's scikit-learn ``eval_metric`` (it must return the
 3-tuple where XGBoost's sklearn API wants a float, so it cannot share the plain call).
 
@@ -43,6 +45,7 @@ class Metric:
         return metric_call(self, a, b, sample_weight)
 
     def compute(self, y_true, y_pred, sample_weight=None):
+        """The metric of predictions ``y_pred`` for labels ``y_true`` (weighted mean over rows), a float."""
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
         return V.weighted_mean(self._values(y, p), w)
 
@@ -137,11 +140,11 @@ class RMSE(Metric):
 
 
 class MAPE(Metric):
-    """Mean absolute percentage error, as a fraction: mean(|y - p| / |y|).
+    r"""Mean absolute percentage error, as a fraction: :math:`\operatorname{mean}(|y - p| / |y|)`.
 
-    zero="epsilon" (default): |y| is floored at machine epsilon exactly as scikit-learn's
+    ``zero="epsilon"`` (default): :math:`|y|` is floored at machine epsilon exactly as scikit-learn's
     mean_absolute_percentage_error (a row with y == 0 and p != 0 then dominates the mean);
-    zero="skip": rows with y == 0 are left out (``skipped_rows`` of the last call says how many;
+    ``zero="skip"``: rows with y == 0 are left out (``skipped_rows`` of the last call says how many;
     a ValueError if every row is skipped).
     """
     name = "mape"
@@ -170,7 +173,7 @@ class MAPE(Metric):
 
 
 class SMAPE(Metric):
-    """Symmetric MAPE, as a fraction in [0, 2]: mean(2 |y - p| / (|y| + |p|)); a row with
+    r"""Symmetric MAPE, as a fraction in [0, 2]: :math:`\operatorname{mean}(2 |y - p| / (|y| + |p|))`; a row with
     y == p == 0 contributes 0 (a perfect prediction)."""
     name = "smape"
 
@@ -182,7 +185,7 @@ class SMAPE(Metric):
 
 
 class WAPE(Metric):
-    """Weighted absolute percentage error sum(w |y - p|) / sum(w |y|). When every label is 0 it is
+    r"""Weighted absolute percentage error :math:`\sum w |y - p| / \sum w |y|`. When every label is 0 it is
     0 for perfect predictions and inf otherwise (stated, not NaN)."""
     name = "wape"
 

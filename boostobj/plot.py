@@ -137,7 +137,7 @@ def plot_loss(losses: Any, margins: Any = None, label: Any = None, ax: Any = Non
 
 
 def calibration_curve(y, proba, n_bins=10):
-    """Reliability-diagram points and the expected calibration error.
+    r"""Reliability-diagram points and the expected calibration error.
 
     Parameters
     ----------
@@ -153,7 +153,7 @@ def calibration_curve(y, proba, n_bins=10):
     mean_predicted, observed, counts : ndarray of shape (b,)
         Per non-empty bin: mean predicted probability, observed frequency, number of rows.
     ece : float
-        Expected calibration error: the count-weighted mean of |observed - predicted|.
+        Expected calibration error: the count-weighted mean of :math:`|\text{observed} - \text{predicted}|`.
     """
     y = np.asarray(y, dtype=np.float64).ravel()
     p = np.asarray(proba, dtype=np.float64)

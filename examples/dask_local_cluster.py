@@ -1,4 +1,5 @@
 """boostobj on Dask: a LocalCluster with 2 worker processes, both engines.
+=======================================================================
 
 The start score (and ClassBalanced's class counts) are computed over the whole Dask collection
 before training, then fixed in the objective that each worker calls on its own partition.

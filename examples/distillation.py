@@ -1,4 +1,5 @@
 """Knowledge distillation into gradient-boosted trees: hard labels vs a teacher's soft targets.
+============================================================================================
 
 Digits (bundled with scikit-learn, 1797 images, 10 classes). A teacher (an RBF-kernel SVM,
 sigmoid-calibrated, fitted on the training half as in Hinton et al.) gives class probabilities for
@@ -74,7 +75,7 @@ def table(seeds=5):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__ and __doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     print(table(parser.parse_args().seeds))
 

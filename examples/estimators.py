@@ -1,4 +1,5 @@
 """boostobj's scikit-learn estimators on data bundled with scikit-learn.
+=====================================================================
 
 * BoostClassifier on the wine data (3 classes, string labels) with SoftmaxFocal, in a Pipeline,
   searched over the loss's own gamma (``loss__gamma``) with GridSearchCV.

@@ -1,4 +1,5 @@
 """GHM-C vs focal loss vs cross-entropy on imbalanced labels with label noise (the case GHM is for).
+=================================================================================================
 
 Seeded synthetic data, about 10 % positives; in the training half a fraction of the labels
 (0, 3 % and 10 %) is flipped at random, the test half stays clean. Models: the
@@ -72,7 +73,7 @@ def table(seeds=5, rows=10000, noises=(0.0, 0.03, 0.1)):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__ and __doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--rows", type=int, default=10000)
     args = parser.parse_args()

@@ -1,4 +1,5 @@
 """Logistic vs Focal vs ClassBalanced on an imbalanced real data set, both engines.
+================================================================================
 
 Breast cancer (bundled with scikit-learn), positive class = malignant, positives subsampled so that
 they are 5 % of the data (357 benign + 19 malignant). Stratified 50/50 splits, repeated over seeds

@@ -1,10 +1,11 @@
 """The MAPE objective against squared error (and LightGBM's built-in ``mape``), scored by MAPE.
+============================================================================================
 
 Seeded synthetic data whose target spans two orders of magnitude (about 1 to 100, multiplicative
 noise), so a squared-error model spends its trees on the large labels while MAPE weighs every row's
 relative error alike. Both engines, 300 rounds, several seeds; mean and standard deviation of the
 test MAPE (a fraction, not %) are printed. boostobj's models start from the loss's init_score (the
-weighted median with weights 1/|y|) and refresh their leaves (weighted medians of the residuals with
+weighted median with weights 1/\|y\|) and refresh their leaves (weighted medians of the residuals with
 the same weights), as LightGBM's built-in ``mape`` does; the "no refresh" rows show what the plain
 Newton leaves of a constant-Hessian objective give.
 
@@ -74,7 +75,7 @@ def table(seeds=5, rows=20000):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__ and __doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--rows", type=int, default=20000)
     args = parser.parse_args()

@@ -1,4 +1,5 @@
 """The README quick start: one loss object in the four engine APIs, started from its init_score.
+=============================================================================================
 
     python examples/quickstart.py
 """

@@ -552,7 +552,7 @@ class AbsolutePercentageError(RegressionLoss):
     ----------
     .. [1] A. de Myttenaere, B. Golden, B. Le Grand, F. Rossi, "Mean Absolute Percentage Error
        for regression models", *Neurocomputing* 192, 38-48, 2016 (MAPE regression is weighted
-       L1 regression with weights 1/|y|).
+       L1 regression with weights :math:`1/|y|`).
     """
 
     name = "mape"
