@@ -23,7 +23,7 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit
+from ._jit import cached_njit
 
 from . import drivers
 
@@ -31,7 +31,7 @@ XGBOOST = 0
 LIGHTGBM = 1
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _kth_and_next(values, k):
     """The k-th and (k+1)-th smallest of ``values`` (0 <= k < n - 1), by quickselect in place.
 
@@ -63,7 +63,7 @@ def _kth_and_next(values, k):
 SAMPLED_SELECT_MIN = 1024  # below this a plain quickselect (in L1) is as fast
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _select_pair(values, k):
     """``_kth_and_next`` for large arrays: the pair's ranks are bracketed by two order statistics
     of a strided sample, one branchless pass keeps the values in the bracket, and the selection
@@ -98,7 +98,7 @@ def _select_pair(values, k):
     return _kth_and_next(values, k)
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _quantile(r, alpha, convention):
     m = r.shape[0]
     if m == 1:
@@ -123,7 +123,7 @@ def _quantile(r, alpha, convention):
     return upper - (upper - lower) * bias
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _stable_order(keys):
     """Indices that sort ``keys`` ascending, ties in input order (bottom-up merge sort).
 
@@ -149,7 +149,7 @@ def _stable_order(keys):
     return order
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _weighted_quantile(r, w, alpha, convention):
     m = r.shape[0]
     order = _stable_order(r)  # stable, as both engines
@@ -190,7 +190,7 @@ def _weighted_quantile(r, w, alpha, convention):
 # count each chunk's rows per leaf, turn the counts into write positions, scatter the residuals
 # y - F leaf by leaf (a counting sort: row order kept within a leaf, as the engines' row sets),
 # then one selection or stable sort per leaf, the leaves split between threads by rows.
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _count_rows(lo, hi, leaf, bounds, counts):
     chunk = np.searchsorted(bounds, lo, side="right") - 1
     for i in range(lo, hi):
@@ -198,7 +198,7 @@ def _count_rows(lo, hi, leaf, bounds, counts):
     return True
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _scatter_rows(lo, hi, y, score, weight, leaf, bounds, positions, grouped_r, grouped_w):
     chunk = np.searchsorted(bounds, lo, side="right") - 1
     fill = positions[chunk].copy()
@@ -212,7 +212,7 @@ def _scatter_rows(lo, hi, y, score, weight, leaf, bounds, positions, grouped_r, 
     return True
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _segment_quantiles(lo, hi, offsets, grouped_r, grouped_w, alpha, convention, out):
     for c in range(lo, hi):
         a, b = offsets[c], offsets[c + 1]
@@ -225,7 +225,7 @@ def _segment_quantiles(lo, hi, offsets, grouped_r, grouped_w, alpha, convention,
     return True
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _add_leaf_values(lo, hi, score, values, leaf):
     for i in range(lo, hi):
         score[i] += values[leaf[i]]

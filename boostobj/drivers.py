@@ -24,7 +24,7 @@ import pathlib
 import threading
 
 import numpy as np
-from numba import njit
+from ._jit import cached_njit
 
 from .kernels import SOURCE_TOKEN
 from .kernels._math import apply_hessian_policy as _apply_policy
@@ -54,7 +54,7 @@ def kernel_token(kernel):
 def _elementwise_grad_hess(kernel):
     token = kernel_token(kernel)
 
-    @njit(cache=True, nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
+    @cached_njit(nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
     def driver(lo, hi, y, z, w, w_step, theta, hmode, hval, g_out, h_out):
         # (token & 0) == 0: ties the on-disk cache entry to the kernel sources (see kernels/).
         ys, zs, gs, hs = y[lo:hi], z[lo:hi], g_out[lo:hi], h_out[lo:hi + (token & 0)]
@@ -82,7 +82,7 @@ def _elementwise_grad_hess(kernel):
 def _elementwise_value(kernel):
     token = kernel_token(kernel)
 
-    @njit(cache=True, nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
+    @cached_njit(nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
     def driver(lo, hi, y, z, w, w_step, theta, out):
         ys, zs, os_ = y[lo:hi], z[lo:hi], out[lo:hi + (token & 0)]
         finite = True
@@ -104,7 +104,7 @@ def _elementwise_value(kernel):
 def _rowwise_grad_hess(kernel):
     token = kernel_token(kernel)
 
-    @njit(cache=True, nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
+    @cached_njit(nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
     def driver(lo, hi, y, z, w, w_step, theta, hmode, hval, g_out, h_out):
         ys, zs, gs, hs = y[lo:hi], z[lo:hi], g_out[lo:hi], h_out[lo:hi + (token & 0)]
         k = zs.shape[1]
@@ -126,7 +126,7 @@ def _rowwise_grad_hess(kernel):
 def _rowwise_value(kernel):
     token = kernel_token(kernel)
 
-    @njit(cache=True, nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
+    @cached_njit(nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
     def driver(lo, hi, y, z, w, w_step, theta, out):
         ys, zs, os_ = y[lo:hi], z[lo:hi], out[lo:hi + (token & 0)]
         finite = True
@@ -147,7 +147,7 @@ def _rowwise_value(kernel):
 def _elementwise_reduce(kernel):
     token = kernel_token(kernel)
 
-    @njit(cache=True, nogil=True, error_model="numpy")
+    @cached_njit(nogil=True, error_model="numpy")
     def driver(lo, hi, y, z, w, w_step, theta, acc):
         ys, zs = y[lo:hi], z[lo:hi + (token & 0)]
         for i in range(zs.shape[0]):
@@ -160,7 +160,7 @@ def _elementwise_reduce(kernel):
 def _rowwise_reduce(kernel):
     token = kernel_token(kernel)
 
-    @njit(cache=True, nogil=True, error_model="numpy")
+    @cached_njit(nogil=True, error_model="numpy")
     def driver(lo, hi, y, z, w, w_step, theta, acc):
         ys, zs = y[lo:hi], z[lo:hi + (token & 0)]
         for i in range(zs.shape[0]):
@@ -176,7 +176,7 @@ def _rowwise_reduce(kernel):
 def _self_weighted_grad_hess(kernel):
     token = kernel_token(kernel)
 
-    @njit(cache=True, nogil=True, error_model="numpy")
+    @cached_njit(nogil=True, error_model="numpy")
     def driver(lo, hi, y, z, w, w_step, theta, hmode, hval, g_out, h_out):
         ys, zs, gs, hs = y[lo:hi], z[lo:hi], g_out[lo:hi], h_out[lo:hi + (token & 0)]
         finite = True

@@ -17,7 +17,7 @@ import warnings
 
 import lightgbm as lgb
 import numpy as np
-from numba import njit
+from ._jit import cached_njit
 
 from . import _leaves, drivers
 from ._engines import check_float32_labels, labels_and_weights, objective_call
@@ -278,7 +278,7 @@ def _tree_leaves(X, *arrays, n_leaves=0):
     return out, counts if n_leaves else None
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _tree_leaves_driver(lo, hi, X, feature, threshold, default_left, missing, left, right, bounds, counts, out):
     """LightGBM's numerical decision rule (Tree::NumericalDecision): NaN counts as 0 unless the
     split's missing type is NaN; missing values (NaN, or zero for missing type Zero) go to the
