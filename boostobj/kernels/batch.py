@@ -13,7 +13,7 @@ theta of the second pass: [loss parameters..., beta_0, ..., beta_{bins-1}].
 """
 import math
 
-from ._math import jitable, softplus
+from ._math import exp, jitable, softplus
 from .multiclass import _max_and_sums, softmax_grad_hess_row, softmax_value_row
 
 
@@ -34,7 +34,7 @@ def _count(norm, w, bins, acc):
 # from one exp, as the logistic kernel.
 @jitable
 def _logistic_pq(z):
-    e = math.exp(-abs(z))
+    e = exp(-abs(z))
     inv = 1.0 / (1.0 + e)
     pos = z >= 0.0
     return (1.0 if pos else e) * inv, (e if pos else 1.0) * inv, e * inv * inv
@@ -67,7 +67,7 @@ def ghmc_value(y, z, theta):
 @jitable
 def _one_minus_p(y, z):
     m, arg, total, rest = _max_and_sums(z, -1)
-    return rest / total if arg == y else 1.0 - math.exp(float(z[y]) - m) / total
+    return rest / total if arg == y else 1.0 - exp(float(z[y]) - m) / total
 
 
 @jitable

@@ -4,9 +4,8 @@ All work on the signed margin u = t z with t = 2y - 1, so dL/dz = t dL/du and d2
 and every exponential is taken of a non-positive argument. Class weights (a0, a1) are theta[0:2]:
 a_y = a0 + y (a1 - a0). Labels are exactly 0 or 1 (validated), so both are plain arithmetic.
 """
-import math
 
-from ._math import exp_continued, indicator, jitable, logistic_parts, softplus
+from ._math import exp, exp_continued, indicator, jitable, logistic_parts, softplus
 
 
 # Soft labels (Logistic, Focal): a label y in [0, 1] is the probability of class 1, and the loss is
@@ -21,7 +20,7 @@ from ._math import exp_continued, indicator, jitable, logistic_parts, softplus
 def logistic_grad_hess(y, z, theta):
     a0, a1 = theta[0], theta[1]
     # p, q and p q from one exp: e = e^-|z|, sigma(-|z|) = e / (1 + e).
-    e = math.exp(-abs(z))
+    e = exp(-abs(z))
     inv = 1.0 / (1.0 + e)
     pos = z >= 0.0
     p = (1.0 if pos else e) * inv
@@ -48,7 +47,7 @@ def logistic_value(y, z, theta):
 @jitable
 def _focal_side(a, gamma, p, q, s, neg_log_q, upper):
     """(dL/du, d2L/du2, L) of the hard-label focal loss at u, from u's logistic parts."""
-    qg = math.exp(-gamma * neg_log_q) if gamma != 0.0 else 1.0
+    qg = exp(-gamma * neg_log_q)  # no branch on gamma: it would keep the loop scalar (exp(-0) = 1 exactly)
     curvature = gamma * gamma * p * s + (1.0 + 2.0 * gamma) * q - (1.0 - upper) * gamma * q * s
     return -a * qg * (gamma * p * s + q), a * qg * p * curvature, a * qg * s
 

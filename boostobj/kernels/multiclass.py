@@ -10,7 +10,7 @@ quantities come from log-sum-exp; 1 - p_j is never formed as a difference when p
 """
 import math
 
-from ._math import jitable
+from ._math import exp, jitable, log1p
 
 
 @jitable
@@ -31,7 +31,7 @@ def _max_and_sums(z, skip):
     rest = 0.0
     for j in range(k):
         if j != skip and j != arg:
-            rest += math.exp(float(z[j]) - m)
+            rest += exp(float(z[j]) - m)
     return m, arg, 1.0 + rest, rest
 
 
@@ -52,7 +52,7 @@ def _softmax_row(y, z, theta, g, h, mode):
     c = _class_weight(theta, 1, y)
     m, arg, total, rest = _max_and_sums(z, -1)
     for j in range(k):
-        p = math.exp(float(z[j]) - m) / total
+        p = exp(float(z[j]) - m) / total
         one_minus_p = rest / total if j == arg else 1.0 - p
         if j == y:
             grad = -(one_minus_p - eps + eps / k)
@@ -88,8 +88,8 @@ def softmax_value_row(y, z, theta):
     eps = theta[0]
     c = _class_weight(theta, 1, y)
     m, arg, total, rest = _max_and_sums(z, -1)
-    lse = m + math.log1p(rest)
-    value = (1.0 - eps) * ((m - float(z[y])) + math.log1p(rest))
+    lse = m + log1p(rest)
+    value = (1.0 - eps) * ((m - float(z[y])) + log1p(rest))
     if eps != 0.0:
         for j in range(k):
             value += eps / k * (lse - float(z[j]))
@@ -112,14 +112,14 @@ def _softmax_focal_row(y, z, theta, g, h, upper):
     gamma = theta[0]
     a = _class_weight(theta, 1, y)
     m, arg, total, rest = _max_and_sums(z, -1)
-    lse = m + math.log1p(rest)
+    lse = m + log1p(rest)
     mo, argo, total_o, rest_o = _max_and_sums(z, y)
-    lse_o = mo + math.log1p(rest_o)
-    s = (m - float(z[y])) + math.log1p(rest)  # -log p_y without cancelling lse against z_y
-    p = math.exp(-s)
+    lse_o = mo + log1p(rest_o)
+    s = (m - float(z[y])) + log1p(rest)  # -log p_y without cancelling lse against z_y
+    p = exp(-s)
     log_q = lse_o - lse
-    q = math.exp(log_q)
-    qg = math.exp(gamma * log_q) if gamma != 0.0 else 1.0
+    q = exp(log_q)
+    qg = exp(gamma * log_q) if gamma != 0.0 else 1.0
     big_a = gamma * p * s + q
     neg = (1.0 - upper) * gamma * s
     g[y] = -a * qg * big_a
@@ -127,7 +127,7 @@ def _softmax_focal_row(y, z, theta, g, h, upper):
     for j in range(k):
         if j == y:
             continue
-        r = math.exp(float(z[j]) - lse_o)
+        r = exp(float(z[j]) - lse_o)
         one_minus_r = rest_o / total_o if j == argo else 1.0 - r
         g[j] = a * r * qg * big_a
         h[j] = a * r * qg * (one_minus_r * big_a + gamma * p * r * big_a
@@ -149,11 +149,11 @@ def softmax_focal_value_row(y, z, theta):
     gamma = theta[0]
     a = _class_weight(theta, 1, y)
     m, arg, total, rest = _max_and_sums(z, -1)
-    lse = m + math.log1p(rest)
+    lse = m + log1p(rest)
     mo, argo, total_o, rest_o = _max_and_sums(z, y)
-    log_q = mo + math.log1p(rest_o) - lse
-    qg = math.exp(gamma * log_q) if gamma != 0.0 else 1.0
-    return a * qg * ((m - float(z[y])) + math.log1p(rest))
+    log_q = mo + log1p(rest_o) - lse
+    qg = exp(gamma * log_q) if gamma != 0.0 else 1.0
+    return a * qg * ((m - float(z[y])) + log1p(rest))
 
 
 # Cross-entropy to soft targets at temperature T (distillation), theta = (T, q_0 .. q_{n k - 1}):
@@ -175,7 +175,7 @@ def _scaled_max_and_sums(z, t):
     rest = 0.0
     for j in range(k):
         if j != arg:
-            rest += math.exp(float(z[j]) / t - m)
+            rest += exp(float(z[j]) / t - m)
     return m, arg, 1.0 + rest, rest
 
 
@@ -192,7 +192,7 @@ def soft_target_grad_hess_row(y, z, theta, g, h):
             p = 1.0 / total
             g[j] = t * ((1.0 - q) - one_minus_p)  # p - q without forming p ~ 1
         else:
-            p = math.exp(float(z[j]) / t - m) / total
+            p = exp(float(z[j]) / t - m) / total
             one_minus_p = 1.0 - p
             g[j] = t * (p - q)
         h[j] = p * one_minus_p
@@ -204,7 +204,7 @@ def soft_target_value_row(y, z, theta):
     t = theta[0]
     first = 1 + int(y) * k
     m, arg, total, rest = _scaled_max_and_sums(z, t)
-    log_total = math.log1p(rest)
+    log_total = log1p(rest)
     value = 0.0
     for j in range(k):
         q = theta[first + j]

@@ -13,7 +13,7 @@ curvature. It is >= the exact Hessian and > 0 everywhere.
 """
 import math
 
-from ._math import exp_continued, indicator, jitable, logcosh, sech2, sign
+from ._math import exp, exp_continued, expm1, indicator, jitable, log1p, logcosh, sech2, sign
 
 
 # Squared error: L = r^2 / 2, g = r, h = 1 (XGBoost reg:squarederror / LightGBM l2).
@@ -100,7 +100,7 @@ def pseudo_huber_value(y, z, theta):
 # tanh |r| = -m / (2 + m) with m = expm1(-2|r|): one libm call, full precision at small |r|.
 @jitable
 def _tanh_abs(r):
-    m = math.expm1(-2.0 * abs(r))
+    m = expm1(-2.0 * abs(r))
     return -m / (2.0 + m)
 
 
@@ -185,7 +185,7 @@ def fair_value(y, z, theta):
     a = r / c
     if a < 1e-3:
         return r * r * (0.5 - a * (1.0 / 3.0 - a * (0.25 - a * 0.2)))
-    return c * (r - c * math.log1p(a))
+    return c * (r - c * log1p(a))
 
 
 # Cauchy (Lorentzian), theta = (c,): L = c^2/2 log(1 + (r/c)^2), with t = (r/c)^2:
@@ -221,7 +221,7 @@ def cauchy_value(y, z, theta):
     a = abs(z - y) / c
     if a > 1e150:
         return c * c * math.log(a)
-    return 0.5 * c * c * math.log1p(a * a)
+    return 0.5 * c * c * log1p(a * a)
 
 
 # Log-link losses (Poisson, Gamma, Tweedie) on the margin z = log(mu). Their exponentials use the
@@ -246,7 +246,7 @@ def poisson_grad_hess(y, z, theta):
 @jitable
 def poisson_grad_hess_damped(y, z, theta):
     e, de, d2e = exp_continued(z)
-    return de - y, d2e * math.exp(theta[0])
+    return de - y, d2e * exp(theta[0])
 
 
 @jitable
@@ -257,8 +257,8 @@ def poisson_value(y, z, theta):
         # for a tiny label e^-t overflows while y e^-t = e^z does not
         t = math.log(y) - z
         if t > -700.0:
-            return y * (t + math.expm1(-t))
-        return y * t + (math.exp(z) - y)
+            return y * (t + expm1(-t))
+        return y * t + (exp(z) - y)
     return e - y * z - y + _xlogx(y)
 
 
@@ -275,7 +275,7 @@ def gamma_value(y, z, theta):
     if z > -40.0:
         # s - log1p... with s = log y - z: L = e^s - 1 - s, formed as expm1(s) - s
         s = math.log(y) - z
-        return math.expm1(s) - s
+        return expm1(s) - s
     e, de, d2e = exp_continued(-z)
     return y * e + z - 1.0 - math.log(y)
 
@@ -302,7 +302,7 @@ def tweedie_grad_hess(y, z, theta):
 @jitable
 def tweedie_value(y, z, theta):
     a, b, ea, dea, d2ea, eb, deb, d2eb = _tweedie_terms(z, theta)
-    yb = math.exp(b * math.log(y)) if y > 0.0 else 0.0
+    yb = exp(b * math.log(y)) if y > 0.0 else 0.0
     return yb / (a * b) - y * ea / a + eb / b
 
 

@@ -1,0 +1,87 @@
+"""The vectorising exp / expm1 / log1p of boostobj/kernels/_math.py: accuracy against mpmath, the
+special values, and that the drivers' hot loops really are packed SIMD code without libm calls."""
+import math
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import fast_math  # noqa: E402
+
+ULP_BOUNDS = {"exp": 1.5, "expm1": 2.5, "log1p": 1.0}  # benchmarks/results/fast_math.md: measured maxima
+
+
+@pytest.mark.parametrize("name", sorted(ULP_BOUNDS))
+def test_accuracy_against_mpmath_in_ulps(name):
+    x = fast_math.sample(name, 3000, seed=1)
+    errors = fast_math.ulp_errors(name, x)
+    worst = int(np.argmax(errors))
+    assert errors[worst] <= ULP_BOUNDS[name], (name, x[worst], errors[worst])
+
+
+def _compiled(name, values):
+    x = np.asarray(values, dtype=np.float64)
+    out = np.empty_like(x)
+    fast_math.COMPILED[name](x, out)
+    return out
+
+
+def test_special_values_are_exact():
+    inf, nan = math.inf, math.nan
+    np.testing.assert_array_equal(_compiled("exp", [0.0, -0.0, inf, -inf, 710.0, -746.0, 1e-300]),
+                                  [1.0, 1.0, inf, 0.0, inf, 0.0, 1.0])
+    assert np.isnan(_compiled("exp", [nan])[0]) and _compiled("exp", [-745.1])[0] == 5e-324
+    got = _compiled("expm1", [0.0, -0.0, inf, -inf, 1e-300, -40.0, 709.7])
+    np.testing.assert_array_equal(got, [0.0, -0.0, inf, -1.0, 1e-300, -1.0, math.expm1(709.7)])
+    assert np.signbit(got[1]) and np.isnan(_compiled("expm1", [nan])[0])
+    got = _compiled("log1p", [0.0, -0.0, inf, -1.0, 1e-300, 5e-324, 1e300])
+    np.testing.assert_array_equal(got, [0.0, -0.0, inf, -inf, 1e-300, 5e-324, math.log1p(1e300)])
+    assert np.signbit(got[1])
+    assert np.isnan(_compiled("log1p", [-2.0, -inf, nan])).all()
+
+
+def _has_avx2():
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return False
+    try:
+        return " avx2" in pathlib.Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+
+
+VECTORISATION_CHECK = r"""
+import re, sys
+import numpy as np
+import boostobj as bo
+from boostobj.drivers import driver_for
+failures = []
+for loss in (bo.Logistic(), bo.Focal(gamma=2.0), bo.Focal(gamma=2.0, hessian="exact"), bo.LogCosh(), bo.Exponential(),
+             bo.SoftmaxCrossEntropy(), bo.SoftmaxFocal()):
+    z = np.zeros((8, 3) if loss.task == "multiclass" else 8, np.float32)
+    loss.grad_hess(np.zeros(8, np.float32), z, out=(np.empty_like(z), np.empty_like(z)))
+    kernel, _, _ = loss._policy
+    driver = driver_for(kernel, loss._shape, "grad_hess")
+    (ir,) = driver.inspect_llvm().values()
+    # scalar libm calls, direct or as LLVM intrinsics (llvm.exp.* lowers to them without a vector library)
+    libm = sorted(set(re.findall(r"@((?:llvm\.)?(?:exp|expm1|log1p|log|pow|exp2))\b", ir)))
+    packed = len(re.findall(r"<(?:4|8) x double>", ir))
+    if libm or packed < 20:
+        failures.append(f"{loss!r}: libm calls {libm}, packed double values {packed}")
+print("\n".join(failures) or "ok")
+sys.exit(1 if failures else 0)
+"""
+
+
+@pytest.mark.skipif(not _has_avx2(), reason="the packed-instruction check is for x86-64 hosts with AVX2")
+def test_hot_loops_are_packed_simd_without_libm_calls(tmp_path):
+    # a fresh numba cache: cached machine code cannot be inspected
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", VECTORISATION_CHECK], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
