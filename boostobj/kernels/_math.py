@@ -11,6 +11,7 @@ formula exists exactly once. No branch evaluates ``exp`` of a positive argument 
 input allows, so nothing overflows for any finite input.
 """
 import math
+from typing import Any
 
 import numpy as np
 from llvmlite import ir
@@ -59,18 +60,17 @@ def log1p(x):
     return math.log1p(x)
 
 
-@intrinsic
-def _bits_as_float(typingctx, bits):
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-    return types.float64(types.int64), codegen
+def _bitcast(to_float):
+    """An intrinsic reinterpreting the 64 bits of an int64 as a float64 (or the reverse)."""
+    def typing(typingctx, value):
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], ir.DoubleType() if to_float else ir.IntType(64))
+        return (types.float64(types.int64) if to_float else types.int64(types.float64)), codegen
+    return intrinsic(typing)
 
 
-@intrinsic
-def _float_bits(typingctx, x):
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-    return types.int64(types.float64), codegen
+_bits_as_float: Any = _bitcast(True)
+_float_bits: Any = _bitcast(False)
 
 
 _ROUND = 6755399441055744.0     # 1.5 * 2^52: x + _ROUND rounds x to an integer held in the low bits
