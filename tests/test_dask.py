@@ -159,3 +159,21 @@ def test_soft_targets_train_on_dask_with_row_index_labels(client, data):
     local = box.train({"max_depth": 3, "eta": 0.3, "tree_method": "hist"},
                       xgb.DMatrix(X, label=rows, weight=data["w"]), loss, 10)
     np.testing.assert_allclose(distributed_pred, box.predict(local, X, loss), atol=1e-5)
+
+
+@pytest.mark.parametrize("loss", [bo.GHMC(momentum=0.5), bo.Dice()], ids=repr)
+def test_batch_losses_train_on_dask_with_per_worker_statistics(client, data, loss):
+    # Each worker's objective sees its own partition (the statistics are per worker, README "batch losses");
+    # the momentum state travels as a fresh training objective per worker. The models must still learn.
+    zero = np.zeros(data["yb"].shape[0])
+    judge = loss.unharmonized() if hasattr(loss, "unharmonized") else loss
+    out = bd.xgboost_train(client, {"max_depth": 3, "eta": 0.3, "tree_method": "hist"}, data["Xd"], data["ybd"],
+                           loss, sample_weight=data["wd"], num_boost_round=10)
+    margin = xgb.dask.predict(client, out["booster"], data["Xd"], output_margin=True).compute()
+    assert judge.mean_loss(data["yb"], margin, data["w"]) < judge.mean_loss(data["yb"], zero + loss.init_score(
+        data["yb"], data["w"]), data["w"])
+    model = bd.lightgbm_fit(client, data["Xd"], data["ybd"], loss, sample_weight=data["wd"], n_estimators=10,
+                            num_leaves=8, learning_rate=0.3)
+    margin = model.predict(data["Xd"], raw_score=True).compute()
+    assert judge.mean_loss(data["yb"], margin, data["w"]) < judge.mean_loss(data["yb"], zero + loss.init_score(
+        data["yb"], data["w"]), data["w"])

@@ -226,6 +226,10 @@ class PseudoHuber(RegressionLoss):
         Hessian policy.
 
         * ``"exact"`` (default): :math:`1 / s^3`, smooth and positive (parity with XGBoost).
+          Where residuals are many deltas wide its Newton steps grow like :math:`r^3 / \delta^2`:
+          with a ``delta`` far below the residual scale, an engine that lets leaves with a tiny
+          Hessian sum through (LightGBM's ``min_sum_hessian_in_leaf`` is 1e-3, XGBoost's
+          ``min_child_weight`` 1) can diverge; use ``"irls"`` there.
         * ``"irls"``: :math:`1 / s = \psi(r) / r`, for residuals many deltas wide, where
           :math:`1 / s^3` vanishes (see :class:`Huber` for why IRLS weights majorise the loss).
         * ``"constant"``: 1.
