@@ -108,15 +108,19 @@ def _rowwise_grad_hess(kernel):
     def driver(lo, hi, y, z, w, w_step, theta, hmode, hval, g_out, h_out):
         ys, zs, gs, hs = y[lo:hi], z[lo:hi], g_out[lo:hi], h_out[lo:hi + (token & 0)]
         k = zs.shape[1]
+        # the kernel writes float64 rows (whatever the outputs' dtype), so it may keep intermediate
+        # values there (softmax: each e^(z_j - m), computed once); weights and policy apply on the copy
+        g_row = np.empty(k)
+        h_row = np.empty(k)
         finite = True
         for i in range(zs.shape[0]):
+            kernel(int(ys[i]), zs[i], theta, g_row, h_row)
+            wi = np.float64(w[(lo + i) * w_step])
             gi = gs[i]
             hi_ = hs[i]
-            kernel(int(ys[i]), zs[i], theta, gi, hi_)
-            wi = np.float64(w[(lo + i) * w_step])
             for j in range(k):
-                gi[j] = gi[j] * wi
-                hi_[j] = _apply_policy(np.float64(hi_[j]), hmode, hval) * wi
+                gi[j] = g_row[j] * wi
+                hi_[j] = _apply_policy(h_row[j], hmode, hval) * wi
                 finite &= (abs(gi[j]) < np.inf) & (abs(hi_[j]) < np.inf)
         return finite
 

@@ -46,13 +46,33 @@ def _class_weight(theta, first, y):
 
 
 @jitable
+def _row_max(z):
+    """The max of a row and its (first) index, in float64 (numba's float() keeps a float32 a float32:
+    m starts as the float64 -inf so that z_j - m is formed in float64)."""
+    m = -math.inf
+    arg = 0
+    for j in range(z.shape[0]):
+        larger = float(z[j]) > m
+        m = float(z[j]) if larger else m
+        arg = j if larger else arg
+    return m, arg
+
+
+@jitable
 def _softmax_row(y, z, theta, g, h, mode):
     k = z.shape[0]
     eps = theta[0]
     c = _class_weight(theta, 1, y)
-    m, arg, total, rest = _max_and_sums(z, -1)
+    # as _max_and_sums, with each e^(z_j - m) computed once and kept in h until the last loop
+    m, arg = _row_max(z)
+    rest = 0.0
     for j in range(k):
-        p = exp(float(z[j]) - m) / total
+        e = exp(float(z[j]) - m)
+        h[j] = e
+        rest += e if j != arg else 0.0
+    total = 1.0 + rest
+    for j in range(k):
+        p = h[j] / total
         one_minus_p = rest / total if j == arg else 1.0 - p
         if j == y:
             grad = -(one_minus_p - eps + eps / k)
