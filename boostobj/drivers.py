@@ -109,7 +109,8 @@ def _rowwise_grad_hess(kernel):
         ys, zs, gs, hs = y[lo:hi], z[lo:hi], g_out[lo:hi], h_out[lo:hi + (token & 0)]
         k = zs.shape[1]
         # the kernel writes float64 rows (whatever the outputs' dtype), so it may keep intermediate
-        # values there (softmax: each e^(z_j - m), computed once); weights and policy apply on the copy
+        # values there (softmax: each e^(z_j - m), computed once); weights and policy apply on the
+        # copy. The rows are reused from row to row: a row kernel must write every entry.
         g_row = np.empty(k)
         h_row = np.empty(k)
         finite = True

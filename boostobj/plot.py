@@ -155,8 +155,12 @@ def calibration_curve(y, proba, n_bins=10):
     ece : float
         Expected calibration error: the count-weighted mean of :math:`|\text{observed} - \text{predicted}|`.
     """
+    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
+        raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")
     y = np.asarray(y, dtype=np.float64).ravel()
     p = np.asarray(proba, dtype=np.float64)
+    if y.size == 0:
+        raise ValueError("calibration_curve needs at least one row")
     if p.ndim == 2:
         hit = (p.argmax(axis=1) == y).astype(np.float64)
         p = p.max(axis=1)
@@ -229,8 +233,8 @@ def plot_training_curve(source: Any, metrics: Sequence[str] | None = None, ax: A
         ``{data set: {metric: [value per round]}}`` as XGBoost's ``evals_result=`` and LightGBM's
         ``record_evaluation`` fill it, or an estimator holding one (``evals_result_`` of boostobj's
         and LightGBM's estimators, ``evals_result()`` of XGBoost's).
-    metrics : sequence of str, optional
-        The metrics to draw (default: all).
+    metrics : str or sequence of str, optional
+        The metric(s) to draw (default: all).
     ax : matplotlib Axes, optional
 
     Returns
@@ -239,6 +243,8 @@ def plot_training_curve(source: Any, metrics: Sequence[str] | None = None, ax: A
     ax : matplotlib.axes.Axes
     """
     history = _evaluation_history(source)
+    if isinstance(metrics, str):
+        metrics = [metrics]
     fig, (ax,) = _axes(ax, 1)
     drawn = 0
     for data_set, record in history.items():

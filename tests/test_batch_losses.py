@@ -1,5 +1,7 @@
 """Batch-shape losses (GHM-C, GHM-R, Dice): identities, harmonizing weights, momentum state, the
 Dice Hessian policy, and training through every API. Derivatives: tests/test_derivatives.py."""
+import pickle
+
 import lightgbm as lgb
 import numpy as np
 import pytest
@@ -219,3 +221,42 @@ def test_dask_start_scores_equal_the_local_ones():
     for loss, labels in [(bo.GHMC(), y), (bo.Dice(), y), (bo.GHMR(mu=0.5), yr)]:
         got = bd.init_score(loss, da.from_array(labels, chunks=120), da.from_array(w, chunks=120))
         assert got == pytest.approx(loss.init_score(labels, w), rel=1e-12, abs=1e-12)
+
+
+def test_every_weighted_row_keeps_a_positive_harmonizing_weight_at_bin_edges():
+    # Before: SoftmaxGHMC's counting pass and gradient pass computed 1 - p_y with two different exp
+    # functions; at the start score with 100 bins every class-0 row read the weight of an empty
+    # neighbouring bin and got g = h = 0 (the plain softmax gives -0.9).
+    loss = bo.SoftmaxGHMC(bins=100)
+    c = loss.link.link(np.array([100.0, 900.0]))
+    y = np.repeat([0.0, 1.0], [100, 900])
+    z = np.tile(c, (1000, 1))
+    g, h = loss.grad_hess(y, z)
+    g0, _ = bo.SoftmaxCrossEntropy().grad_hess(y, z)
+    assert (np.abs(g).sum(axis=1) > 0).all() and (h > 0).all()
+    beta = g[:, 0] / g0[:, 0]
+    assert (beta > 0).all()
+    rng = np.random.default_rng(8)
+    for harmonized, plain, labels, margins in [
+            (bo.GHMC(bins=30), bo.Logistic(), rng.integers(0, 2, 2000).astype(float), rng.normal(0, 3, 2000)),
+            (bo.SoftmaxGHMC(bins=30), bo.SoftmaxCrossEntropy(), rng.integers(0, 3, 2000).astype(float),
+             rng.normal(0, 3, (2000, 3))),
+            (bo.GHMR(mu=0.5, bins=30, hessian="exact"), bo.PseudoHuber(delta=0.5).exact(), rng.normal(size=2000),
+             rng.normal(size=2000))]:
+        g, _ = harmonized.grad_hess(labels, margins)
+        g0, _ = plain.grad_hess(labels, margins)
+        moving = np.abs(g0) > 1e-12
+        assert (np.abs(g)[moving] > 0).all(), harmonized
+
+
+def test_momentum_state_is_per_training_data_set():
+    # xgb.cv calls one objective for every fold: each fold keeps its own smoothed counts
+    y, z, w = _binary(200)
+    objective = bo.GHMC(bins=5, momentum=0.9).training_objective()
+    first, second = xgb.DMatrix(np.zeros((200, 1)), label=y), xgb.DMatrix(np.zeros((200, 1)), label=1.0 - y)
+    objective(z, first)
+    g_second, _ = objective(z, second)  # a new data set: momentum-free first round, not mixed with `first`
+    np.testing.assert_allclose(g_second, bo.GHMC(bins=5).grad_hess(1.0 - y, z)[0], rtol=1e-6)
+    assert "data sets seen: 2" in repr(objective)
+    clone = pickle.loads(pickle.dumps(objective))
+    assert "data sets seen: 0" in repr(clone)

@@ -86,3 +86,24 @@ def test_hot_loops_are_packed_simd_without_libm_calls(tmp_path):
     proc = subprocess.run([sys.executable, "-c", VECTORISATION_CHECK], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+
+
+def test_the_cpu_forms_keep_their_own_flags_inside_a_fastmath_caller():
+    # numba passes a caller's fastmath and error model down to overloads that do not set their own:
+    # reassociation folded the rounding trick (exp(1.7) gave 4.0) and log1p(-1) raised ZeroDivisionError
+    from numba import njit
+
+    from boostobj.kernels import _math as M
+
+    @njit(fastmath=True)
+    def fast(x):
+        return M.exp(x), M.expm1(x), M.log1p(x)
+
+    @njit
+    def default_errors(x):
+        return M.log1p(x)
+
+    e, em1, l1p = fast(1.7)
+    assert e == pytest.approx(math.exp(1.7), rel=1e-15) and em1 == pytest.approx(math.expm1(1.7), rel=1e-15)
+    assert l1p == pytest.approx(math.log1p(1.7), rel=1e-15)
+    assert default_errors(-1.0) == -math.inf

@@ -37,9 +37,9 @@ def jitable(fn):
 # These three are plain Python (math.*) in the interpreter and in CUDA device code (the device's
 # own math), and on the CPU a branch-free implementation (``overload(target="cpu")``) built from
 # multiply-adds, a division and integer operations on the float's bits, which LLVM turns into
-# packed SIMD code. Accuracy against mpmath (tests/test_fast_math.py; README table): exp 1.6 ulp,
-# expm1 2.1 ulp, log1p 1.4 ulp at most, with the exact special values (0, +-inf, NaN,
-# subnormal results, overflow to inf).
+# packed SIMD code. Accuracy against mpmath: benchmarks/results/fast_math.md (about 1.1, 2.3 and
+# 0.7 ulp at most; tests/test_fast_math.py bounds them by 1.5, 2.5 and 1.0 ulp), with the exact
+# special values (+-0, +-inf, NaN, subnormal results, overflow to inf).
 
 
 @jitable
@@ -73,6 +73,10 @@ _bits_as_float: Any = _bitcast(True)
 _float_bits: Any = _bitcast(False)
 
 
+# Compiled with these flags whatever the caller's: numba passes a caller's fastmath down to overloads
+# that do not set it, and reassociation would fold (x log2e + _ROUND) - _ROUND (exp(1.7) = 4.0); its
+# default error model would raise ZeroDivisionError where log1p(-1) must give -inf.
+_OWN_FLAGS: Any = {"forceinline": True, "fastmath": False, "error_model": "numpy"}
 _ROUND = 6755399441055744.0     # 1.5 * 2^52: x + _ROUND rounds x to an integer held in the low bits
 _ROUND_BITS = 0x4338000000000000  # the bits of _ROUND
 _LOG2E = 1.4426950408889634
@@ -80,7 +84,7 @@ _LN2_HI = 6.93147180369123816490e-01  # ln 2 split so that k * _LN2_HI is exact 
 _LN2_LO = 1.90821492927058770002e-10
 
 
-@register_jitable(forceinline=True)
+@register_jitable(**_OWN_FLAGS)
 def _exp_reduce(x):
     """x = k ln2 + r with |r| <= ln2 / 2 (Cody-Waite), x clamped to [-746, 710]; returns (k as
     int64, r, and e^r - 1 by its Taylor series to r^13: truncation < 0.2 ulp of e^r)."""
@@ -95,7 +99,7 @@ def _exp_reduce(x):
     return k, em1
 
 
-@register_jitable(forceinline=True)
+@register_jitable(**_OWN_FLAGS)
 def _two_to(k):
     """2^k as two factors 2^(k//2) and 2^(k - k//2), each a normal float for k in [-1077, 1024]
     (their product then rounds to subnormals, 0 or inf as it should)."""
@@ -103,7 +107,7 @@ def _two_to(k):
     return _bits_as_float((half + 1023) << 52), _bits_as_float((k - half + 1023) << 52)
 
 
-@overload(exp, target="cpu", jit_options={"forceinline": True})
+@overload(exp, target="cpu", jit_options=_OWN_FLAGS)
 def _exp_cpu(x):
     def impl(x):
         k, em1 = _exp_reduce(x)
@@ -112,7 +116,7 @@ def _exp_cpu(x):
     return impl
 
 
-@overload(expm1, target="cpu", jit_options={"forceinline": True})
+@overload(expm1, target="cpu", jit_options=_OWN_FLAGS)
 def _expm1_cpu(x):
     def impl(x):
         # e^x - 1 = 2^k (e^r - 1) + (2^k - 1): no cancellation near 0 (k = 0 gives e^r - 1 itself)
@@ -131,7 +135,7 @@ _LG7 = 1.479819860511658591e-01
 _SQRT_HALF_HIGH = 0x3FE6A09E  # high word of sqrt(2)/2
 
 
-@overload(log1p, target="cpu", jit_options={"forceinline": True})
+@overload(log1p, target="cpu", jit_options=_OWN_FLAGS)
 def _log1p_cpu(x):
     def impl(x):
         # fdlibm's log1p, branch-free: u = 1 + x = 2^k m with m in [sqrt(2)/2, sqrt(2)), f = m - 1,

@@ -77,8 +77,11 @@ def softmax_ghmc_reduce(y, z, w, theta, acc):
 
 @jitable
 def softmax_ghmc_grad_hess_row(y, z, theta, g, h):
+    # the bin from the very function the counting pass used: a norm computed another way (here
+    # g_y = p_y - 1 from the softmax kernel) can differ by an ulp at a bin edge and read the weight
+    # of a neighbouring, possibly empty, bin (weight 0: the row would silently stop learning)
+    beta = theta[2 + _bin(_one_minus_p(y, z), int(theta[1]))]
     softmax_grad_hess_row(y, z, theta[0:1], g, h)
-    beta = theta[2 + _bin(-float(g[y]), int(theta[1]))]  # g_y = p_y - 1
     for j in range(z.shape[0]):
         g[j] = beta * g[j]
         h[j] = beta * h[j]

@@ -1,7 +1,9 @@
 """Multiclass row kernels on raw margins z in R^k, label y in {0..k-1}.
 
-Margins are read as float(z[j]): compiled code would promote float32 to float64 anyway, and the
-CUDA simulator (plain Python) would otherwise do float32 arithmetic on numpy scalars.
+Margins are read as float(z[j]). In compiled code that keeps a float32 margin a float32 (numba
+types float() of a float32 as float32), so every quantity built from margins starts from a float64
+(the row max starts at the float64 -inf, sums at 0.0) and differences z_j - m are formed in float64;
+in the CUDA simulator (plain Python) float() gives a float64.
 
 ``*_grad_hess_row(y, z, theta, g, h)`` writes the gradient and the diagonal of the Hessian of one
 row into the row views g and h; ``*_value_row(y, z, theta)`` returns the row's loss. Softmax
@@ -14,7 +16,6 @@ have the shorter latency (1 thread, 1e6 float32 margins, k = 4: softmax 14.5 ns 
 ``_math.exp``, 10.4 with libm; softmax focal 37 and 32).
 """
 import math
-from math import exp, log1p
 
 from ._math import jitable, logistic_parts
 
@@ -24,7 +25,7 @@ def _max_and_sums(z, skip):
     """Over the entries j != skip: the max m, its index, S = sum e^(z_j - m) and S - 1.
 
     S - 1 (the sum without the maximal entry) is accumulated separately: 1 - p_max = (S - 1) / S
-    is then exact even when p_max = 1 / S rounds to 1, and lse = m + log1p(S - 1) keeps the digits
+    is then exact even when p_max = 1 / S rounds to 1, and lse = m + math.log1p(S - 1) keeps the digits
     of lse - z_max (= -log p_max) that m + log(S) would round away.
     """
     k = z.shape[0]
@@ -37,7 +38,7 @@ def _max_and_sums(z, skip):
     rest = 0.0
     for j in range(k):
         if j != skip and j != arg:
-            rest += exp(float(z[j]) - m)
+            rest += math.exp(float(z[j]) - m)
     return m, arg, 1.0 + rest, rest
 
 
@@ -73,7 +74,7 @@ def _softmax_row(y, z, theta, g, h, mode):
     m, arg = _row_max(z)
     rest = 0.0
     for j in range(k):
-        e = exp(float(z[j]) - m)
+        e = math.exp(float(z[j]) - m)
         h[j] = e
         rest += e if j != arg else 0.0
     total = 1.0 + rest
@@ -114,8 +115,8 @@ def softmax_value_row(y, z, theta):
     eps = theta[0]
     c = _class_weight(theta, 1, y)
     m, arg, total, rest = _max_and_sums(z, -1)
-    lse = m + log1p(rest)
-    value = (1.0 - eps) * ((m - float(z[y])) + log1p(rest))
+    lse = m + math.log1p(rest)
+    value = (1.0 - eps) * ((m - float(z[y])) + math.log1p(rest))
     if eps != 0.0:
         for j in range(k):
             value += eps / k * (lse - float(z[j]))
@@ -136,7 +137,7 @@ def softmax_value_row(y, z, theta):
 def _others(y, z, h):
     """Over the classes j != y: their max mo, its index, S_o = sum e^(z_j - mo), S_o - 1 (as
     ``_max_and_sums``), with each e^(z_j - mo) kept in h[j]; and d = lse_{-y} - z_y formed as
-    (mo - z_y) + log1p(S_o - 1), so that p_y = sigma(-d) and q = 1 - p_y = sigma(d) follow from one
+    (mo - z_y) + math.log1p(S_o - 1), so that p_y = sigma(-d) and q = 1 - p_y = sigma(d) follow from one
     logistic step with full relative precision (d is not a difference of two rounded lse's)."""
     k = z.shape[0]
     mo = -math.inf
@@ -147,10 +148,10 @@ def _others(y, z, h):
         argo = j if larger else argo
     rest_o = 0.0
     for j in range(k):
-        e = exp(float(z[j]) - mo)
+        e = math.exp(float(z[j]) - mo)
         h[j] = e
         rest_o += e if (j != y) & (j != argo) else 0.0
-    return argo, 1.0 + rest_o, rest_o, (mo - float(z[y])) + log1p(rest_o)
+    return argo, 1.0 + rest_o, rest_o, (mo - float(z[y])) + math.log1p(rest_o)
 
 
 @jitable
@@ -160,7 +161,7 @@ def _softmax_focal_row(y, z, theta, g, h, upper):
     a = _class_weight(theta, 1, y)
     argo, total_o, rest_o, d = _others(y, z, h)
     q, p, neg_log_q, s = logistic_parts(d)  # q = sigma(d) = 1 - p_y, s = -log p_y, neg_log_q = -log q
-    qg = exp(-gamma * neg_log_q)  # q^gamma; no branch on gamma (exp(-0) = 1 exactly)
+    qg = math.exp(-gamma * neg_log_q)  # q^gamma; no branch on gamma (math.exp(-0) = 1 exactly)
     big_a = gamma * p * s + q
     neg = (1.0 - upper) * gamma * s
     for j in range(k):
@@ -187,8 +188,8 @@ def softmax_focal_value_row(y, z, theta):
     gamma = theta[0]
     a = _class_weight(theta, 1, y)
     mo, argo, total_o, rest_o = _max_and_sums(z, y)
-    q, p, neg_log_q, s = logistic_parts((mo - float(z[y])) + log1p(rest_o))  # as _others
-    return a * exp(-gamma * neg_log_q) * s
+    q, p, neg_log_q, s = logistic_parts((mo - float(z[y])) + math.log1p(rest_o))  # as _others
+    return a * math.exp(-gamma * neg_log_q) * s
 
 
 # Cross-entropy to soft targets at temperature T (distillation), theta = (T, q_0 .. q_{n k - 1}):
@@ -210,7 +211,7 @@ def _scaled_max_and_sums(z, t):
     rest = 0.0
     for j in range(k):
         if j != arg:
-            rest += exp(float(z[j]) / t - m)
+            rest += math.exp(float(z[j]) / t - m)
     return m, arg, 1.0 + rest, rest
 
 
@@ -227,7 +228,7 @@ def soft_target_grad_hess_row(y, z, theta, g, h):
             p = 1.0 / total
             g[j] = t * ((1.0 - q) - one_minus_p)  # p - q without forming p ~ 1
         else:
-            p = exp(float(z[j]) / t - m) / total
+            p = math.exp(float(z[j]) / t - m) / total
             one_minus_p = 1.0 - p
             g[j] = t * (p - q)
         h[j] = p * one_minus_p
@@ -239,7 +240,7 @@ def soft_target_value_row(y, z, theta):
     t = theta[0]
     first = 1 + int(y) * k
     m, arg, total, rest = _scaled_max_and_sums(z, t)
-    log_total = log1p(rest)
+    log_total = math.log1p(rest)
     value = 0.0
     for j in range(k):
         q = theta[first + j]

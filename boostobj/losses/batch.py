@@ -24,7 +24,7 @@ import numpy as np
 from .. import _start
 from .. import _validation as V
 from .. import domains, links
-from .._engines import objective_call
+from .._engines import is_engine_dataset, objective_call
 from ..kernels import batch as K
 from .base import Loss, register
 from .binary import BinaryLoss, Logistic
@@ -109,36 +109,56 @@ class _HarmonizedCrossEntropy(_Harmonized):
 class MomentumObjective:
     """The engine objective of one training run of a GHM loss with momentum.
 
-    Bin counts are smoothed across rounds as in the paper (and mmdetection's GHM losses): a bin
-    that holds rows this round updates its count to ``momentum * previous + (1 - momentum) *
-    current`` (its first count is taken as is, so the first round is momentum-free); the weights
-    of this round's rows use the smoothed counts of their bins. Callable as every engine objective
-    (``obj=`` / ``objective=``); create one per training run.
+    Bin counts are smoothed across rounds as in the paper: a bin that holds rows this round updates
+    its count to ``momentum * previous + (1 - momentum) * current``, and the weights of this round's
+    rows use the smoothed counts of their bins. A bin's first count is taken as is, so the first
+    round is momentum-free (mmdetection starts its running counts at 0 instead, which scales every
+    weight of its first round by 1 / (1 - momentum): Newton leaf values do not change under a common
+    factor, up to the engines' L2 penalty and minimum child weight). Callable as every engine objective (``obj=`` /
+    ``objective=``); create one per training run. The state is kept per training data set (the
+    DMatrix / Dataset the engine passes), so ``xgb.cv``'s folds, which share one objective, do not
+    mix their counts.
     """
 
     def __init__(self, loss):
         if not isinstance(loss, _Harmonized):
             raise TypeError(f"MomentumObjective needs a GHM loss, got {loss!r}")
         self.loss = loss
-        self.counts = None  # smoothed weight per bin, after the first round
+        self._counts: dict = {}  # smoothed weight per bin, per training data set (id of the DMatrix / Dataset)
+        self._last = None
 
-    def smoothed(self, statistics):
+    def __getstate__(self):
+        # a copy (a Dask worker's) starts afresh: the ids of this process's data sets mean nothing there
+        return {"loss": self.loss, "_counts": {}, "_last": None}
+
+    @property
+    def counts(self):
+        """The smoothed bin counts of the last data set seen (None before the first round)."""
+        return self._counts.get(self._last) if self._counts else None
+
+    def smoothed(self, statistics, key=None):
         """This round's statistics with their bin counts replaced by the smoothed ones (and the
-        state advanced)."""
+        state of data set ``key`` advanced)."""
         m = float(self.loss.momentum)
         current = np.asarray(statistics[1:], dtype=np.float64)
-        if self.counts is None:
-            self.counts = current.copy()
+        previous = self._counts.get(key)
+        if previous is None:
+            counts = current.copy()
         else:
-            updated = np.where(self.counts > 0, m * self.counts + (1.0 - m) * current, current)
-            self.counts = np.where(current > 0, updated, self.counts)
-        return np.concatenate([statistics[:1], np.where(current > 0, self.counts, 0.0)])
+            updated = np.where(previous > 0, m * previous + (1.0 - m) * current, current)
+            counts = np.where(current > 0, updated, previous)
+        self._counts[key] = counts
+        self._last = key
+        return np.concatenate([statistics[:1], np.where(current > 0, counts, 0.0)])
 
     def __call__(self, a, b, sample_weight=None):
-        return objective_call(self.loss, a, b, sample_weight, smooth=self.smoothed)
+        # the engines pass their training DMatrix / Dataset: one state per data set (xgb.cv calls one
+        # objective for every fold); plain arrays share one state
+        key = id(b) if is_engine_dataset(b) else None
+        return objective_call(self.loss, a, b, sample_weight, smooth=lambda s: self.smoothed(s, key))
 
     def __repr__(self):
-        return f"MomentumObjective({self.loss!r}, rounds_seen={'0' if self.counts is None else 'yes'})"
+        return f"MomentumObjective({self.loss!r}, data sets seen: {len(self._counts)})"
 
 
 _GHM_NOTES = r"""
