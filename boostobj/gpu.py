@@ -66,6 +66,9 @@ def _rowwise_grad_hess(kernel):
     def driver(y, z, w, theta, hmode, hval, g_out, h_out):
         i = cuda.grid(1)  # type: ignore[call-arg,var-annotated]
         if i < z.shape[0]:
+            # the kernel writes the output rows directly (float32 on the device), including the
+            # intermediate values the softmax kernels keep there (e^(z_j - m)): rounded to float32,
+            # which moves softmax results by about 2 float32 ulps (simulator, vs the CPU's float64 rows)
             gi = g_out[i]
             hi = h_out[i]
             kernel(int(y[i]), z[i], theta, gi, hi)
