@@ -45,8 +45,9 @@ def main():
     plan = [
         ("diabetes", [bo.SquaredError(), bo.Huber(delta=10.0), bo.LogCosh(hessian="irls"), bo.Quantile(alpha=0.9),
                       bo.Poisson(), bo.Gamma()]),  # log link: the booster predicts means
-        ("breast_cancer", [bo.Logistic(), bo.Focal(gamma=2.0), bo.ClassBalanced(beta=0.99, base="focal")]),
-        ("wine", [bo.SoftmaxCrossEntropy(), bo.SoftmaxFocal(gamma=2.0)]),
+        ("breast_cancer", [bo.Logistic(), bo.Focal(gamma=2.0), bo.ClassBalanced(beta=0.99, base="focal"),
+                           bo.GHMC(momentum=0.75), bo.Dice()]),  # batch losses (Dice: scores, no posterior)
+        ("wine", [bo.SoftmaxCrossEntropy(), bo.SoftmaxFocal(gamma=2.0), bo.SoftmaxGHMC()]),
     ]
     rounds = 200
     header = f"{'data':<14}{'loss':<42}{'engine':<10}{'metric':<15}{'value':>18}{'seconds':>9}"
