@@ -153,10 +153,11 @@ def _elementwise_reduce(kernel):
     token = kernel_token(kernel)
 
     @cached_njit(nogil=True, error_model="numpy")
-    def driver(lo, hi, y, z, w, w_step, theta, acc):
+    def driver(lo, hi, y, z, w, w_step, theta, bounds, acc):
         ys, zs = y[lo:hi], z[lo:hi + (token & 0)]
+        row = acc[np.searchsorted(bounds, lo, side="right") - 1]  # this chunk's accumulator
         for i in range(zs.shape[0]):
-            kernel(np.float64(ys[i]), np.float64(zs[i]), np.float64(w[(lo + i) * w_step]), theta, acc)
+            kernel(np.float64(ys[i]), np.float64(zs[i]), np.float64(w[(lo + i) * w_step]), theta, row)
         return True
 
     return driver
@@ -166,10 +167,11 @@ def _rowwise_reduce(kernel):
     token = kernel_token(kernel)
 
     @cached_njit(nogil=True, error_model="numpy")
-    def driver(lo, hi, y, z, w, w_step, theta, acc):
+    def driver(lo, hi, y, z, w, w_step, theta, bounds, acc):
         ys, zs = y[lo:hi], z[lo:hi + (token & 0)]
+        row = acc[np.searchsorted(bounds, lo, side="right") - 1]  # this chunk's accumulator
         for i in range(zs.shape[0]):
-            kernel(int(ys[i]), zs[i], np.float64(w[(lo + i) * w_step]), theta, acc)
+            kernel(int(ys[i]), zs[i], np.float64(w[(lo + i) * w_step]), theta, row)
         return True
 
     return driver
@@ -269,10 +271,7 @@ def weights_and_step(w):
 def launch(driver, n, *args):
     """Run ``driver`` over rows [0, n), split across threads when the array is large; True when
     every value written is finite."""
-    chunks = min(_num_threads, n // MIN_ROWS_PER_THREAD)
-    if chunks <= 1:
-        return bool(driver(0, n, *args))
-    return launch_ranges(driver, [n * c // chunks for c in range(chunks + 1)], *args)
+    return launch_ranges(driver, list(row_chunks(n)), *args)
 
 
 def launch_ranges(driver, bounds, *args):
@@ -287,23 +286,16 @@ def launch_ranges(driver, bounds, *args):
 
 
 def reduce_rows(driver, n, y, z, w, w_step, theta, n_statistics):
-    """Sum a reduction driver's accumulators over rows [0, n): (n_statistics,) float64. Chunks
-    run in parallel like ``launch``, each into its own row of the accumulator."""
+    """Sum a reduction driver's accumulators over rows [0, n): (n_statistics,) float64. The chunks
+    of ``row_chunks`` run in parallel (``launch_ranges``), each into its own row of the accumulator."""
     bounds = row_chunks(n)
     acc = np.zeros((bounds.shape[0] - 1, n_statistics), dtype=np.float64)
-    if acc.shape[0] == 1:
-        driver(0, n, y, z, w, w_step, theta, acc[0])
-        return acc[0]
-    pool = _get_pool()
-    futures = [pool.submit(driver, bounds[c], bounds[c + 1], y, z, w, w_step, theta, acc[c])
-               for c in range(1, acc.shape[0])]
-    driver(bounds[0], bounds[1], y, z, w, w_step, theta, acc[0])
-    for f in futures:
-        f.result()
+    launch_ranges(driver, list(bounds), y, z, w, w_step, theta, bounds, acc)
     return acc.sum(axis=0)
 
 
 def row_chunks(n):
-    """The row ranges ``launch`` would use for ``n`` rows, as bounds."""
+    """The row ranges ``launch`` and ``reduce_rows`` split ``n`` rows into, as bounds (one range per
+    thread, at least MIN_ROWS_PER_THREAD rows each)."""
     chunks = max(min(_num_threads, n // MIN_ROWS_PER_THREAD), 1)
     return np.array([n * c // chunks for c in range(chunks + 1)], dtype=np.int64)

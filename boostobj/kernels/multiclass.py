@@ -21,6 +21,20 @@ from ._math import jitable, logistic_parts
 
 
 @jitable
+def _row_max(z, skip):
+    """The max over the entries j != skip (-1: all) of a row and its (first) index, in float64
+    (numba's float() keeps a float32 a float32: m starts as the float64 -inf so that z_j - m is
+    formed in float64). Selects, not branches: the one max loop of every row kernel."""
+    m = -math.inf
+    arg = 0
+    for j in range(z.shape[0]):
+        larger = (j != skip) & (float(z[j]) > m)
+        m = float(z[j]) if larger else m
+        arg = j if larger else arg
+    return m, arg
+
+
+@jitable
 def _max_and_sums(z, skip):
     """Over the entries j != skip: the max m, its index, S = sum e^(z_j - m) and S - 1.
 
@@ -29,12 +43,7 @@ def _max_and_sums(z, skip):
     of lse - z_max (= -log p_max) that m + log(S) would round away.
     """
     k = z.shape[0]
-    m = -math.inf
-    arg = -1
-    for j in range(k):
-        if j != skip and float(z[j]) > m:
-            m = float(z[j])
-            arg = j
+    m, arg = _row_max(z, skip)
     rest = 0.0
     for j in range(k):
         if j != skip and j != arg:
@@ -53,25 +62,12 @@ def _class_weight(theta, first, y):
 
 
 @jitable
-def _row_max(z):
-    """The max of a row and its (first) index, in float64 (numba's float() keeps a float32 a float32:
-    m starts as the float64 -inf so that z_j - m is formed in float64)."""
-    m = -math.inf
-    arg = 0
-    for j in range(z.shape[0]):
-        larger = float(z[j]) > m
-        m = float(z[j]) if larger else m
-        arg = j if larger else arg
-    return m, arg
-
-
-@jitable
 def _softmax_row(y, z, theta, g, h, mode):
     k = z.shape[0]
     eps = theta[0]
     c = _class_weight(theta, 1, y)
     # as _max_and_sums, with each e^(z_j - m) computed once and kept in h until the last loop
-    m, arg = _row_max(z)
+    m, arg = _row_max(z, -1)
     rest = 0.0
     for j in range(k):
         e = math.exp(float(z[j]) - m)
@@ -140,12 +136,7 @@ def _others(y, z, h):
     (mo - z_y) + math.log1p(S_o - 1), so that p_y = sigma(-d) and q = 1 - p_y = sigma(d) follow from one
     logistic step with full relative precision (d is not a difference of two rounded lse's)."""
     k = z.shape[0]
-    mo = -math.inf
-    argo = 0
-    for j in range(k):
-        larger = (j != y) & (float(z[j]) > mo)
-        mo = float(z[j]) if larger else mo
-        argo = j if larger else argo
+    mo, argo = _row_max(z, y)
     rest_o = 0.0
     for j in range(k):
         e = math.exp(float(z[j]) - mo)
