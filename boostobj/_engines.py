@@ -72,3 +72,73 @@ def metric_call(metric, a, b, sample_weight=None):
     if is_lightgbm_dataset(b):
         return metric.name, value, metric.higher_is_better
     return metric.name, value
+
+
+# -- CatBoost ------------------------------------------------------------------------------------------
+# CatBoost calls a user objective's methods (catboost 1.2, _catboost.pyx):
+#   calc_ders_range(approxes, targets, weights)  binary / regression; float64 margins, float32 labels,
+#       float32 weights or None, in chunks of rows (1000 in 1.2); returns (n, 2) [der1, der2]
+#   calc_ders_multi(approx, target, weight)      multiclass, one row per call: (k,) margins, floats;
+#       returns (der1 (k,), der2 (k, k)) (CatBoost reads the upper triangle)
+# and a metric's evaluate(approxes, target, weight) -> (error, weight) with approxes a tuple of k
+# arrays, get_final_error(error, weight), is_max_optimal(). Derivatives are of the *maximised*
+# objective: der1 = -g, der2 = -h.
+def refuse_chunked(loss):
+    """CatBoost hands an objective chunks of rows: refuse a loss whose derivatives need all of them."""
+    if loss.reads_whole_batch:
+        raise ValueError(f"{loss!r} computes its derivatives from statistics of all training rows (a batch loss, or "
+                         "ClassBalanced without bound counts), but CatBoost hands a custom objective chunks of 1000 "
+                         "rows: use XGBoost or LightGBM for it, or bind ClassBalanced first (loss.bind(y_train))")
+
+
+def catboost_ders_range(loss, approxes, targets, weights):
+    """(n, 2) derivatives of the maximised objective for a chunk of rows."""
+    refuse_chunked(loss)
+    ders = np.empty((2, np.shape(approxes)[0]))
+    loss.grad_hess(targets, approxes, sample_weight=weights, out=(ders[0], ders[1]))
+    np.negative(ders, out=ders)
+    return ders.T  # a strided (n, 2) view: CatBoost copies it element by element anyway
+
+
+class CatBoostRows:
+    """A multiclass loss prepared for CatBoost's one-row calls: its compiled single-row driver and
+    kernel parameters, found once, so that each call costs one compiled call instead of a validated
+    ``grad_hess``. Each label value is checked against the loss's domain the first time it is seen."""
+
+    def __init__(self, loss, k):
+        from .drivers import driver_for
+
+        refuse_chunked(loss)
+        concrete = loss._concrete(np.zeros(1), k)
+        kernel, self.hmode, self.hval = concrete._policy
+        self.driver = driver_for(kernel, "rowwise", "single_row_ders")
+        self.theta = concrete._theta_array
+        self.k = k
+        self.loss = loss
+        self.checked = set()
+
+    def __call__(self, approx, target, weight):
+        if target not in self.checked:
+            self.loss.domain.check(np.array([target], dtype=np.float64), n_classes=self.k, what=repr(self.loss))
+            self.checked.add(target)
+        der1, der2, finite = self.driver(float(target), approx, float(weight), self.theta, self.hmode, self.hval)
+        if not finite:
+            raise ValueError(f"{self.loss!r}: a derivative is not finite at margins {list(approx)!r}, label {target!r}")
+        return der1, der2
+
+
+def catboost_ders_multi(loss, approx, target, weight):
+    """(der1, der2) of the maximised objective for one row (the diagonal Hessian as a (k, k) matrix)."""
+    rows = vars(loss).get("_catboost_rows")
+    k = np.shape(approx)[0]
+    if rows is None or rows.k != k:
+        rows = CatBoostRows(loss, k)
+        object.__setattr__(loss, "_catboost_rows", rows)  # a cache, not a parameter: not pickled, not compared
+    return rows(approx, target, weight)
+
+
+def catboost_metric_evaluate(metric, approxes, target, weight):
+    """(weighted value sum, weight sum) of ``metric`` on one evaluation call."""
+    margins = approxes[0] if len(approxes) == 1 else np.column_stack(approxes)
+    total = float(np.sum(weight, dtype=np.float64)) if weight is not None else float(np.shape(target)[0])
+    return metric.compute(target, margins, weight) * total, total

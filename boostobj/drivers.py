@@ -198,7 +198,31 @@ def _self_weighted_grad_hess(kernel):
     return driver
 
 
+# CatBoost calls a multiclass objective once per row (boostobj._engines.CatBoostRows): one compiled
+# call returns that row's derivatives of the maximised objective in CatBoost's layout, -g (k,) and
+# the diagonal -h as a (k, k) matrix, so no Python array work is left per row.
+def _single_row_ders(kernel):
+    token = kernel_token(kernel)
+
+    @cached_njit(nogil=True, error_model="numpy")
+    def driver(y, z, w, theta, hmode, hval):
+        k = z.shape[0] + (token & 0)
+        g = np.empty(k)
+        h = np.empty(k)
+        kernel(int(y), z, theta, g, h)
+        der2 = np.zeros((k, k))
+        finite = True
+        for j in range(k):
+            g[j] = -g[j] * w
+            der2[j, j] = -_apply_policy(h[j], hmode, hval) * w
+            finite &= (abs(g[j]) < np.inf) & (abs(der2[j, j]) < np.inf)
+        return g, der2, finite
+
+    return driver
+
+
 _FACTORIES = {
+    ("rowwise", "single_row_ders"): _single_row_ders,
     ("self_weighted", "grad_hess"): _self_weighted_grad_hess,
     ("self_weighted", "value"): _elementwise_value,
     ("elementwise", "reduce"): _elementwise_reduce,

@@ -5,6 +5,7 @@ Each metric is a plain picklable object. One call serves four patterns::
   m(y_true, y_pred, sample_weight=None) -> float         plain function / XGBoost sklearn eval_metric
   m(preds, dmatrix)                     -> (name, value)  xgb.train(custom_metric=m)
   m(preds, dataset)                     -> (name, value, is_higher_better)   lgb.train(feval=m)
+  m.evaluate / is_max_optimal / get_final_error                          CatBoost eval_metric=m
 
 and ``m.lgbm_sklearn`` is the adapter for LightGBM's scikit-learn ``eval_metric`` (it must return the
 3-tuple where XGBoost's sklearn API wants a float, so it cannot share the plain call).
@@ -58,6 +59,25 @@ class Metric:
         if w.size and not w.max() > 0:
             raise ValueError(f"{self.name}: sample_weight sums to zero")
         return y, p, w
+
+    # -- CatBoost's metric protocol (``eval_metric=metric``) ----------------------------------------
+    no_jit = True  # tells CatBoost not to numba-compile these methods
+
+    def evaluate(self, approxes, target, weight):
+        """CatBoost's call: (value x weight sum, weight sum) for the margins ``approxes`` (a tuple
+        of one array per dimension). CatBoost 1.2 evaluates a set in one call, so
+        ``get_final_error`` returns the metric exactly."""
+        from ._engines import catboost_metric_evaluate
+
+        return catboost_metric_evaluate(self, approxes, target, weight)
+
+    def is_max_optimal(self):
+        """CatBoost's call: True when a higher value is better."""
+        return bool(self.higher_is_better)
+
+    def get_final_error(self, error, weight):
+        """CatBoost's call: the metric from ``evaluate``'s sums."""
+        return error / weight if weight > 0 else 0.0
 
     @property
     def lgbm_sklearn(self):

@@ -1,4 +1,4 @@
-"""scikit-learn estimators: BoostRegressor and BoostClassifier on XGBoost or LightGBM.
+"""scikit-learn estimators: BoostRegressor and BoostClassifier on XGBoost, LightGBM or CatBoost.
 
 They start every model from ``loss.init_score`` (passed to the engine and folded into the model),
 predict through the loss's inverse link, encode class labels, honour sample weights, evaluate eval
@@ -19,11 +19,11 @@ from . import domains
 from .losses import Logistic, Loss, SoftmaxCrossEntropy, SoftTargetCrossEntropy, SquaredError, available_losses, get_loss
 from .metrics import Metric
 
-ENGINES = ("xgboost", "lightgbm")
+ENGINES = ("xgboost", "lightgbm", "catboost")
 
 
 def _adapter(engine):
-    """The engine adapter module (boostobj.xgboost / boostobj.lightgbm): all engine code is there."""
+    """The engine adapter module (boostobj.xgboost / .lightgbm / .catboost): all engine code is there."""
     return importlib.import_module(f"boostobj.{engine}")
 
 
@@ -186,9 +186,9 @@ def _settings(est):
 
 
 class BoostRegressor(RegressorMixin, _BoostEstimator):
-    """Gradient-boosted regressor with a boostobj loss (default SquaredError) on XGBoost or LightGBM.
+    """Gradient-boosted regressor with a boostobj loss (default SquaredError) on XGBoost, LightGBM or CatBoost.
 
-    Parameters: ``loss``, ``engine`` ("xgboost" | "lightgbm"), ``n_estimators``, ``learning_rate``,
+    Parameters: ``loss``, ``engine`` ("xgboost" | "lightgbm" | "catboost"), ``n_estimators``, ``learning_rate``,
     ``max_depth`` (None: engine default), ``random_state``, ``n_jobs``, ``early_stopping_rounds``
     (needs ``eval_set`` in fit), ``eval_metric`` (a boostobj metric; default: the loss), ``device``
     ("cpu" | "cuda", XGBoost), ``leaf_refresh`` (None: on for losses with a leaf rule, Quantile and
@@ -213,7 +213,7 @@ class BoostRegressor(RegressorMixin, _BoostEstimator):
 
 
 class BoostClassifier(ClassifierMixin, _BoostEstimator):
-    """Gradient-boosted classifier with a boostobj loss on XGBoost or LightGBM.
+    """Gradient-boosted classifier with a boostobj loss on XGBoost, LightGBM or CatBoost.
 
     Default loss: Logistic for two classes, SoftmaxCrossEntropy for more. ``predict_proba`` goes
     through the loss's link and includes the start score ((n, 2) for binary, rows sum to 1);

@@ -505,6 +505,30 @@ class Loss:
         return objective_call(self, a, b, sample_weight)
 
 
+    # -- CatBoost's objective protocol (``loss_function=loss``; see boostobj.catboost) ------------
+    no_jit: ClassVar[bool] = True  # tells CatBoost not to numba-compile these methods: they call compiled code
+
+    def calc_ders_range(self, approxes: Any, targets: Any, weights: Any) -> np.ndarray:
+        """CatBoost's objective call for binary and regression losses: (n, 2) first and second
+        derivatives of the maximised objective, i.e. (-g, -h), for a chunk of rows."""
+        from .._engines import catboost_ders_range
+
+        return catboost_ders_range(self, approxes, targets, weights)
+
+    def calc_ders_multi(self, approx: Any, target: float, weight: float) -> tuple[np.ndarray, np.ndarray]:
+        """CatBoost's objective call for multiclass losses, one row: (-g (k,), -diag(h) (k, k))."""
+        from .._engines import catboost_ders_multi
+
+        return catboost_ders_multi(self, approx, target, weight)
+
+    @property
+    def reads_whole_batch(self) -> bool:
+        """True when the derivatives of a row depend on the other rows of the call (batch losses;
+        ClassBalanced without bound counts): an engine that hands the objective chunks (CatBoost)
+        would get them wrong, so its adapter refuses the loss."""
+        return self.is_batch
+
+
 def _not_representable(loss: Loss, what: str, values: np.ndarray, y: np.ndarray, z: np.ndarray,
                        w: np.ndarray) -> ValueError:
     """The error for an output that overflowed its dtype, naming the row and its inputs."""

@@ -503,6 +503,11 @@ class ClassBalanced(Loss):
     def _concrete(self, y, n_classes=None):
         return self._base_loss(self.counts if self.counts is not None else self._counts_of(y, n_classes))
 
+    @property
+    def reads_whole_batch(self):
+        """Without ``counts`` each call weights the classes by its own label counts."""
+        return self.counts is None
+
     def posterior(self, raw):
         """Class posteriors of the base loss weighted for the bound ``counts`` (see ``Loss.posterior``)."""
         if self.counts is None:

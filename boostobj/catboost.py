@@ -1,0 +1,220 @@
+"""CatBoost adapter: train with a boostobj loss from its optimal constant; everything the estimators
+need to know about CatBoost lives here.
+
+A boostobj loss is a CatBoost objective as it is (``loss_function=loss``: it implements
+``calc_ders_range`` and ``calc_ders_multi``, returning minus our gradient and Hessian because
+CatBoost maximises), and a boostobj metric is a CatBoost ``eval_metric`` (``evaluate``,
+``is_max_optimal``, ``get_final_error``). How the calls are made fast:
+
+* binary and regression losses: CatBoost hands ``calc_ders_range`` numpy views of 1000-row chunks;
+  one compiled driver call fills an (n, 2) array per chunk (no per-row Python);
+* multiclass: CatBoost calls ``calc_ders_multi`` once per row (it has no range call for several
+  dimensions); boostobj resolves the compiled row driver once and each call is one compiled call;
+* CatBoost tries to ``numba.njit`` the methods of a user objective; boostobj's objects say
+  ``no_jit`` (their methods already call compiled code and would not compile again).
+
+CatBoost starts a custom objective from 0 and has no fitted start score for it. ``train`` / ``fit``
+put ``loss.init_score`` into the training and evaluation pools as ``baseline`` (on copies: a pool's
+baseline is added by ``predict`` too) and fold it into the model with ``set_scale_and_bias``, so
+``model.predict(X, prediction_type="RawFormulaVal")`` and a saved model include it.
+
+Losses whose derivatives depend on all training rows at once (GHM, Dice, ClassBalanced without
+bound counts) are refused: CatBoost never shows them all rows in one call.
+
+Leaf refresh (losses with a ``leaf_rule``: Quantile, AbsoluteError): CatBoost cannot change a leaf
+during training, so ``train`` / ``fit`` refresh after it: tree by tree, each leaf becomes the
+learning rate times the weighted quantile of its training rows' residuals against the refreshed
+model before that tree (what CatBoost's ``Quantile`` / ``MAE`` compute with their Exact leaves). The
+tree structures are CatBoost's, chosen from the Newton-leaf scores; metrics and early stopping
+during training see the Newton leaves, the returned model has the refreshed ones.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import catboost as cb
+import numpy as np
+
+from . import _leaves
+from ._engines import check_float32_labels, refuse_chunked
+
+
+def _prepare(loss: Any, y: np.ndarray, w: np.ndarray | None, n_classes: Any, init_score: Any,
+             leaf_refresh: Any) -> tuple[Any, Any, bool]:
+    """(bound loss, start score, whether to refresh leaves), refusing what CatBoost cannot train."""
+    check_float32_labels(y, "CatBoost")
+    loss = loss.bind(y, w, n_classes=n_classes)
+    refuse_chunked(loss)
+    if loss.keeps_state:
+        raise ValueError(f"{loss!r} keeps state across boosting rounds, which CatBoost's objective calls do not allow")
+    refresh = _leaves.wanted(loss, leaf_refresh)
+    init = loss.init_score(y, w, n_classes=n_classes) if init_score is None else init_score
+    return loss, init, refresh
+
+
+def _finish(model: Any, loss: Any, init: Any, refresh: bool, X: Any, y: np.ndarray, w: np.ndarray | None) -> Any:
+    """Fold the start score into the model, then refresh its leaves if asked (module docstring)."""
+    fold_init_score(model, init)
+    if refresh:
+        learning_rate = float(model.get_all_params()["learning_rate"])
+        state = _leaves.LeafRefresh(loss, y, w, _leaves.LIGHTGBM)
+        state.start_training_score(np.full(y.shape[0], float(init)))
+        leaf = np.asarray(model.calc_leaf_indexes(X), dtype=np.int64)   # (n, trees)
+        counts = np.asarray(model.get_tree_leaf_counts(), dtype=np.int64)
+        values = np.array(model.get_leaf_values(), dtype=np.float64)
+        start = 0
+        for tree, n_leaves in enumerate(counts):
+            new = state.leaf_values(leaf[:, tree], learning_rate, int(n_leaves))
+            old = values[start:start + n_leaves]
+            old[:] = np.where(np.isnan(new), old, new)  # a leaf without training rows keeps CatBoost's value
+            start += n_leaves
+        model.set_leaf_values(values)
+        # set_leaf_values changes the stored model but not the evaluator predict() uses: reload in place
+        model._object._deserialize_model(model._serialize_model())
+    return model
+
+
+def _baseline_rows(init: Any, n: int) -> np.ndarray:
+    init = np.asarray(init, dtype=np.float64)
+    return np.full((n, 1), float(init)) if init.ndim == 0 else np.tile(init, (n, 1))
+
+
+def _with_baseline(pool: cb.Pool, init: Any, what: str) -> cb.Pool:
+    """A copy of ``pool`` carrying the start score as its baseline."""
+    if pool.get_baseline().size:
+        raise ValueError(f"the {what} Pool already has a baseline; boostobj sets it from the start score: pass "
+                         "init_score=<margin> to choose another start")
+    copy = pool.slice(np.arange(pool.num_row()))
+    copy.set_baseline(_baseline_rows(init, pool.num_row()))
+    return copy
+
+
+def _labels_and_weights(pool: cb.Pool) -> tuple[np.ndarray, np.ndarray | None]:
+    y = np.asarray(pool.get_label(), dtype=np.float64).ravel()
+    w = np.asarray(pool.get_weight(), dtype=np.float64).ravel()
+    return y, (None if w.size == 0 or np.all(w == 1.0) else w)
+
+
+def fold_init_score(model: Any, init: Any) -> Any:
+    """Add the start score(s) to the model's bias (``set_scale_and_bias``)."""
+    scale, bias = model.get_scale_and_bias()
+    init = np.asarray(init, dtype=np.float64)
+    bias = np.asarray(bias, dtype=np.float64) + init
+    model.set_scale_and_bias(scale, float(bias) if bias.ndim == 0 else [float(b) for b in bias])
+    return model
+
+
+def params_for(params: dict, loss: Any, n_classes: int) -> dict:
+    """CatBoost parameters for training ``loss`` (a bound loss; ``n_classes``: the size of its start score)."""
+    params = dict(params)
+    if "loss_function" in params or "objective" in params:
+        raise ValueError("the objective is the loss given to boostobj; remove params['loss_function']")
+    params["loss_function"] = loss
+    # CatBoost requires an eval metric with a user objective; its own metrics would read our margins
+    params.setdefault("eval_metric", loss.metric())
+    if loss.task == "multiclass":
+        params["classes_count"] = int(n_classes)
+    return params
+
+
+def train(params: dict, pool: cb.Pool, loss: Any, iterations: int | None = None, eval_set: Any = None,
+          init_score: Any = None, leaf_refresh: bool | None = None, **fit_kwargs: Any) -> cb.CatBoost:
+    """Train a ``catboost.CatBoost`` model with ``loss_function=loss`` from ``loss.init_score`` of the
+    pool's labels and weights (or ``init_score``), the start score folded into the model's bias.
+
+    ``params`` are CatBoost parameters (``learning_rate``, ``depth``, ...; ``eval_metric`` defaults
+    to ``loss.metric()``, CatBoost needs one); ``eval_set`` is a Pool or a list of Pools; other
+    keyword arguments go to ``CatBoost.fit`` (``early_stopping_rounds``, ``verbose``, ...). The
+    pools are not modified. Predict with ``predict`` below (the loss's link / posterior).
+    """
+    y, w = _labels_and_weights(pool)
+    n_classes = params.get("classes_count")
+    loss, init, refresh = _prepare(loss, y, w, n_classes, init_score, leaf_refresh)
+    params = params_for(params, loss, np.size(init))
+    if iterations is not None:
+        params["iterations"] = int(iterations)
+    evals = [eval_set] if isinstance(eval_set, cb.Pool) else list(eval_set or [])
+    model = cb.CatBoost(params)
+    model.fit(_with_baseline(pool, init, "training"),
+              eval_set=[_with_baseline(p, init, f"eval_set[{i}]") for i, p in enumerate(evals)] or None,
+              **fit_kwargs)
+    return _finish(model, loss, init, refresh, pool, y, w)
+
+
+def fit(model: Any, X: Any, y: Any, sample_weight: Any = None, eval_set: Any = None, init_score: Any = None,
+        leaf_refresh: bool | None = None, **fit_kwargs: Any) -> Any:
+    """``model.fit`` for a CatBoost estimator (CatBoostRegressor / CatBoostClassifier) built with
+    ``loss_function=<boostobj loss>``, from the loss's start score, folded into the model.
+
+    Class labels must be 0..k-1 (CatBoost does not encode labels for a custom objective, and its
+    classifier's ``predict`` / ``classes_`` do not work with one: use ``predict(model, X, loss)``
+    for probabilities, or ``boostobj.BoostClassifier(engine="catboost")``). ``eval_set``: (X, y)
+    pairs or Pools.
+    """
+    loss = model.get_params().get("loss_function")
+    if loss is None or isinstance(loss, str):
+        raise ValueError("the model needs a boostobj loss as loss_function (e.g. CatBoostClassifier("
+                         "loss_function=boostobj.Focal()))")
+    y = np.asarray(y, dtype=np.float64).ravel()
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64).ravel()
+    loss, init, refresh = _prepare(loss, y, w, model.get_params().get("classes_count"), init_score, leaf_refresh)
+    updates = {"loss_function": loss}
+    if "eval_metric" not in model.get_params():
+        updates["eval_metric"] = loss.metric()
+    if loss.task == "multiclass":
+        updates["classes_count"] = int(np.size(init))
+    model.set_params(**updates)
+    pools = []
+    for i, pair in enumerate([eval_set] if isinstance(eval_set, (cb.Pool, tuple)) else list(eval_set or [])):
+        pool = pair if isinstance(pair, cb.Pool) else cb.Pool(pair[0], np.asarray(pair[1], dtype=np.float64))
+        pools.append(_with_baseline(pool, init, f"eval_set[{i}]"))
+    model.fit(X, y, sample_weight=w, baseline=_baseline_rows(init, y.shape[0]), eval_set=pools or None,
+              **fit_kwargs)
+    return _finish(model, loss, init, refresh, X, y, w)
+
+
+def predict(model: Any, data: Any, loss: Any, **kwargs: Any) -> np.ndarray:
+    """Predictions through the loss's inverse link (class posteriors for classification losses)."""
+    return loss.predict(model.predict(data, prediction_type="RawFormulaVal", **kwargs))
+
+
+# -- what the scikit-learn estimators need (boostobj.sklearn calls these, never CatBoost itself) ----
+def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
+    """Train for a boostobj estimator; returns (model, evals_result, best_iteration or None)."""
+    if settings["device"] != "cpu":
+        raise ValueError("device='cuda' computes gradients through XGBoost's device option; CatBoost runs user "
+                         "objectives on the CPU only: use engine='xgboost'")
+    loss, init, refresh = _prepare(loss, y, sample_weight, np.size(init) if loss.task == "multiclass" else None,
+                                   init, settings["leaf_refresh"])
+    named = {"depth": settings["max_depth"], "thread_count": settings["n_jobs"], "random_seed": settings["seed"]}
+    params = {"learning_rate": settings["learning_rate"], "iterations": settings["n_estimators"],
+              "verbose": False, "allow_writing_files": False,
+              **{k: v for k, v in named.items() if v is not None}, **settings["extra"]}
+    if metric is not None:
+        params["eval_metric"] = metric
+    params = params_for(params, loss, np.size(init))
+    train_pool = cb.Pool(X, y, weight=sample_weight, baseline=_baseline_rows(init, y.shape[0]))
+    pools = [cb.Pool(Xe, ye, weight=we, baseline=_baseline_rows(init, np.shape(ye)[0])) for Xe, ye, we in evals]
+    model = cb.CatBoost(params)
+    stopping = settings["early_stopping_rounds"]
+    model.fit(train_pool, eval_set=pools or None, use_best_model=stopping is not None and bool(pools),
+              early_stopping_rounds=stopping)
+    _finish(model, loss, init, refresh, train_pool, y, sample_weight)
+    # CatBoost names one eval set "validation", several "validation_i", and reports the training set
+    # as "learn"; the estimators report eval sets as "validation_i", curves under the metric's name
+    name = params["eval_metric"].name
+    result = {(key if key.startswith("validation_") else "validation_0"): {name: list(next(iter(curves.values())))}
+              for key, curves in model.get_evals_result().items() if key != "learn"}
+    best = model.get_best_iteration() if stopping is not None else None
+    return model, result, best
+
+
+def predict_margin(model: Any, X: Any, best_iteration: int | None) -> np.ndarray:
+    """Raw margins including the start score (a model trained with early stopping is already cut at
+    its best iteration: ``use_best_model``)."""
+    return np.asarray(model.predict(X, prediction_type="RawFormulaVal"), dtype=np.float64)
+
+
+def feature_gains(model: Any, n_features: int) -> np.ndarray:
+    """CatBoost's PredictionValuesChange importance per feature (its default, a gain-like total)."""
+    return np.asarray(model.get_feature_importance(), dtype=np.float64)
