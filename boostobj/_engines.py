@@ -119,7 +119,10 @@ class CatBoostRows:
 
     def __call__(self, approx, target, weight):
         if target not in self.checked:
-            self.loss.domain.check(np.array([target], dtype=np.float64), n_classes=self.k, what=repr(self.loss))
+            label = np.array([target], dtype=np.float64)
+            if not np.isfinite(label[0]) or self.loss.domain.bad(label, self.k)[0]:
+                raise ValueError(f"CatBoost passed the label {target!r}; {self.loss!r} needs "
+                                 f"{self.loss.domain.describe(self.k)}")
             self.checked.add(target)
         der1, der2, finite = self.driver(float(target), approx, float(weight), self.theta, self.hmode, self.hval)
         if not finite:

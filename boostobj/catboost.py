@@ -178,6 +178,19 @@ def predict(model: Any, data: Any, loss: Any, **kwargs: Any) -> np.ndarray:
     return loss.predict(model.predict(data, prediction_type="RawFormulaVal", **kwargs))
 
 
+def _features(X: Any) -> Any:
+    """X as CatBoost takes it: sparse matrices in CSR with int32 indices (CatBoost refuses int64 ones)."""
+    if not hasattr(X, "tocsr"):
+        return X
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(X)
+    if X.nnz > np.iinfo(np.int32).max or X.shape[1] > np.iinfo(np.int32).max:
+        raise ValueError(f"CatBoost takes sparse matrices with 32-bit indices; this one has {X.nnz} stored values "
+                         f"and {X.shape[1]} columns")
+    return sp.csr_matrix((X.data, X.indices.astype(np.int32), X.indptr.astype(np.int32)), shape=X.shape)
+
+
 # -- what the scikit-learn estimators need (boostobj.sklearn calls these, never CatBoost itself) ----
 def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
     """Train for a boostobj estimator; returns (model, evals_result, best_iteration or None)."""
@@ -193,8 +206,9 @@ def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
     if metric is not None:
         params["eval_metric"] = metric
     params = params_for(params, loss, np.size(init))
-    train_pool = cb.Pool(X, y, weight=sample_weight, baseline=_baseline_rows(init, y.shape[0]))
-    pools = [cb.Pool(Xe, ye, weight=we, baseline=_baseline_rows(init, np.shape(ye)[0])) for Xe, ye, we in evals]
+    train_pool = cb.Pool(_features(X), y, weight=sample_weight, baseline=_baseline_rows(init, y.shape[0]))
+    pools = [cb.Pool(_features(Xe), ye, weight=we, baseline=_baseline_rows(init, np.shape(ye)[0]))
+             for Xe, ye, we in evals]
     model = cb.CatBoost(params)
     stopping = settings["early_stopping_rounds"]
     model.fit(train_pool, eval_set=pools or None, use_best_model=stopping is not None and bool(pools),
@@ -212,7 +226,7 @@ def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
 def predict_margin(model: Any, X: Any, best_iteration: int | None) -> np.ndarray:
     """Raw margins including the start score (a model trained with early stopping is already cut at
     its best iteration: ``use_best_model``)."""
-    return np.asarray(model.predict(X, prediction_type="RawFormulaVal"), dtype=np.float64)
+    return np.asarray(model.predict(_features(X), prediction_type="RawFormulaVal"), dtype=np.float64)
 
 
 def feature_gains(model: Any, n_features: int) -> np.ndarray:

@@ -123,7 +123,7 @@ def test_engine_parameters_pass_through(reg_data):
 def test_clear_errors(reg_data, bin_data):
     X, y, _ = reg_data
     with pytest.raises(ValueError, match="engine must be one of"):
-        BoostRegressor(engine="catboost").fit(X, y)
+        BoostRegressor(engine="h2o").fit(X, y)
     with pytest.raises(ValueError, match="needs a regression loss"):
         BoostRegressor(loss=bo.Logistic()).fit(X, y)
     with pytest.raises(ValueError, match="early_stopping_rounds needs an eval_set"):
