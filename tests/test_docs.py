@@ -10,7 +10,7 @@ import pytest
 import boostobj as bo
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-MODULES = ("xgboost", "lightgbm", "dask", "metrics", "links", "domains", "testing", "plot", "gpu")
+MODULES = ("xgboost", "lightgbm", "catboost", "dask", "metrics", "links", "domains", "testing", "plot", "gpu")
 
 
 def _public_members(module):
