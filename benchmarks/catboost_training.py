@@ -9,7 +9,7 @@
 interleaved (a b c c' d a b ...) and repeated. Every variant uses the same built-in eval metric
 (CatBoost requires one with a user objective), so the rows differ only by the objective.
 
-    python benchmarks/catboost_training.py [--rows 100000] [--multi-rows 20000] [--rounds 10] [--repeats 3]
+    python benchmarks/catboost_training.py [--rows 100000] [--multi-rows 10000] [--rounds 5] [--repeats 3]
 """
 import argparse
 import os
@@ -141,8 +141,8 @@ def make_data(rows, kind, seed=0):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
-    ap.add_argument("--multi-rows", type=int, default=20_000)
-    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--multi-rows", type=int, default=10_000)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     warnings.simplefilter("ignore")  # CatBoost's "Failed to optimize method" notes for (c)

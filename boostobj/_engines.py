@@ -91,19 +91,11 @@ def refuse_chunked(loss):
                          "rows: use XGBoost or LightGBM for it, or bind ClassBalanced first (loss.bind(y_train))")
 
 
-def catboost_ders_range(loss, approxes, targets, weights):
-    """(n, 2) derivatives of the maximised objective for a chunk of rows."""
-    refuse_chunked(loss)
-    ders = np.empty((2, np.shape(approxes)[0]))
-    loss.grad_hess(targets, approxes, sample_weight=weights, out=(ders[0], ders[1]))
-    np.negative(ders, out=ders)
-    return ders.T  # a strided (n, 2) view: CatBoost copies it element by element anyway
-
-
-class CatBoostRows:
-    """A multiclass loss prepared for CatBoost's one-row calls: its compiled single-row driver and
-    kernel parameters, found once, so that each call costs one compiled call instead of a validated
-    ``grad_hess``. Each label value is checked against the loss's domain the first time it is seen."""
+class CatBoostCalls:
+    """A loss prepared for CatBoost's calls: its compiled driver and kernel parameters, found once
+    (``catboost_calls``), so that each call costs a label check and one compiled call instead of a
+    fully validated ``grad_hess`` (whose fixed cost, ~15 us, CatBoost's 1000-row chunks would pay
+    hundreds of times per round). The driver reports non-finite outputs (a non-finite margin)."""
 
     def __init__(self, loss, k):
         from .drivers import driver_for
@@ -111,33 +103,55 @@ class CatBoostRows:
         refuse_chunked(loss)
         concrete = loss._concrete(np.zeros(1), k)
         kernel, self.hmode, self.hval = concrete._policy
-        self.driver = driver_for(kernel, "rowwise", "single_row_ders")
+        self.driver = driver_for(kernel, loss._shape, "single_row_ders" if k else "grad_hess")
         self.theta = concrete._theta_array
         self.k = k
         self.loss = loss
-        self.checked = set()
+        self.checked = set()  # multiclass: label values already checked
 
-    def __call__(self, approx, target, weight):
+    def _refuse_label(self, label, where=""):
+        raise ValueError(f"CatBoost passed the label {float(label)!r}{where}; {self.loss!r} needs "
+                         f"{self.loss.domain.describe(self.k)}")
+
+    def chunk(self, approxes, targets, weights):
+        """(n, 2) derivatives of the maximised objective for a chunk of rows."""
+        targets = np.asarray(targets)
+        bad = ~np.isfinite(targets) | self.loss.domain.bad(targets)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            self._refuse_label(targets[i], f" (row {i} of a {targets.shape[0]}-row chunk)")
+        z = np.asarray(approxes, dtype=np.float64)
+        w, step = (_ONE, 0) if weights is None else (np.asarray(weights), 1)
+        ders = np.empty((2, z.shape[0]))
+        if not self.driver(0, z.shape[0], targets, z, w, step, self.theta, self.hmode, self.hval, ders[0], ders[1]):
+            i = int(np.flatnonzero(~np.isfinite(ders).all(axis=0))[0])
+            raise ValueError(f"{self.loss!r}: a derivative is not finite at margin {float(z[i])!r}, label "
+                             f"{float(targets[i])!r} (row {i} of the chunk CatBoost passed)")
+        np.negative(ders, out=ders)
+        return ders.T  # a strided (n, 2) view: CatBoost copies it element by element anyway
+
+    def row(self, approx, target, weight):
+        """(-g, -diag(h)) for one row, as a list and a list of rows."""
         if target not in self.checked:
-            label = np.array([target], dtype=np.float64)
-            if not np.isfinite(label[0]) or self.loss.domain.bad(label, self.k)[0]:
-                raise ValueError(f"CatBoost passed the label {target!r}; {self.loss!r} needs "
-                                 f"{self.loss.domain.describe(self.k)}")
+            if not np.isfinite(target) or self.loss.domain.bad(np.array([target], dtype=np.float64), self.k)[0]:
+                self._refuse_label(target)
             self.checked.add(target)
         der1, der2, finite = self.driver(float(target), approx, float(weight), self.theta, self.hmode, self.hval)
         if not finite:
             raise ValueError(f"{self.loss!r}: a derivative is not finite at margins {list(approx)!r}, label {target!r}")
-        return der1, der2
+        return der1.tolist(), der2.tolist()
 
 
-def catboost_ders_multi(loss, approx, target, weight):
-    """(der1, der2) of the maximised objective for one row (the diagonal Hessian as a (k, k) matrix)."""
-    rows = vars(loss).get("_catboost_rows")
-    k = np.shape(approx)[0]
-    if rows is None or rows.k != k:
-        rows = CatBoostRows(loss, k)
-        object.__setattr__(loss, "_catboost_rows", rows)  # a cache, not a parameter: not pickled, not compared
-    return rows(approx, target, weight)
+_ONE = np.ones(1)
+
+
+def catboost_calls(loss, k=None):
+    """The loss's ``CatBoostCalls`` for k classes (None: one dimension), cached on the loss."""
+    calls = vars(loss).get("_catboost_calls")
+    if calls is None or calls.k != k:
+        calls = CatBoostCalls(loss, k)
+        object.__setattr__(loss, "_catboost_calls", calls)  # a cache, not a parameter: not pickled, not compared
+    return calls
 
 
 def catboost_metric_evaluate(metric, approxes, target, weight):

@@ -161,10 +161,10 @@ def test_protocol_returns_minus_gradient_and_hessian(bin_data, multi_data):
     g, h = loss.grad_hess(ym, Z, sample_weight=w)
     for i in (0, 7, 99):
         der1, der2 = loss.calc_ders_multi(Z[i], float(ym[i]), float(w[i]))
-        np.testing.assert_allclose(der1, -g[i], rtol=1e-15, atol=0)
-        np.testing.assert_allclose(der2, -np.diag(h[i]), rtol=1e-15, atol=0)
+        np.testing.assert_allclose(np.array(der1), -g[i], rtol=1e-15, atol=0)
+        np.testing.assert_allclose(np.array(der2), -np.diag(h[i]), rtol=1e-15, atol=0)
     restored = pickle.loads(pickle.dumps(loss))   # the per-row cache is not part of the loss
-    assert restored == loss and "_catboost_rows" not in vars(restored)
+    assert restored == loss and "_catboost_calls" not in vars(restored)
 
 
 def test_estimators_on_catboost(bin_data, multi_data):
@@ -202,9 +202,11 @@ def test_clear_errors(bin_data, multi_data):
         bocb.train(EXACT, cb.Pool(X, y, baseline=np.zeros((len(y), 1))), bo.Logistic(), 2)
     with pytest.raises(ValueError, match="remove params"):
         bocb.train({**EXACT, "loss_function": "Logloss"}, cb.Pool(X, y), bo.Logistic(), 2)
-    with pytest.raises(ValueError, match=r"numbers in \[0, 1\] for Logistic\(\), got 2.0 at row 1"):
+    with pytest.raises(ValueError, match=r"label 2.0 \(row 1 of a 3-row chunk\); Logistic\(\) needs numbers in \[0, 1\]"):
         bo.Logistic().calc_ders_range(np.zeros(3), np.array([0.0, 2.0, 1.0], dtype=np.float32), None)
     with pytest.raises(ValueError, match=r"label 5.0; SoftmaxCrossEntropy\(\) needs integer class indices in 0..2"):
         bo.SoftmaxCrossEntropy().calc_ders_multi(np.zeros(3), 5.0, 1.0)
+    with pytest.raises(ValueError, match="not finite at margin nan"):
+        bo.Logistic().calc_ders_range(np.array([0.0, np.nan]), np.array([0.0, 1.0], dtype=np.float32), None)
     with pytest.raises(ValueError, match="device"):
         BoostRegressor(engine="catboost", device="cuda").fit(X, y)
