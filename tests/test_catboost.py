@@ -210,3 +210,14 @@ def test_clear_errors(bin_data, multi_data):
         bo.Logistic().calc_ders_range(np.array([0.0, np.nan]), np.array([0.0, 1.0], dtype=np.float32), None)
     with pytest.raises(ValueError, match="device"):
         BoostRegressor(engine="catboost", device="cuda").fit(X, y)
+
+
+def test_example_runs():
+    import pathlib
+    import subprocess
+    import sys
+
+    script = pathlib.Path(__file__).resolve().parents[1] / "examples" / "catboost_focal.py"
+    proc = subprocess.run([sys.executable, str(script), "--rounds", "20"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("log loss") == 6
