@@ -9,8 +9,15 @@
 interleaved (a b c c' d a b ...) and repeated. Every variant uses the same built-in eval metric
 (CatBoost requires one with a user objective), so the rows differ only by the objective.
 
+Then quality: test loss of boostobj's model / CatBoost's built-in's (same data, parameters and
+seed), over seeds, for the losses with a leaf rule (trained with and without the leaf refresh, at
+three label scales: the Newton leaves of a sign gradient depend on it) and Huber; with the
+training-time ratio.
+
     python benchmarks/catboost_training.py [--rows 100000] [--multi-rows 10000] [--rounds 5] [--repeats 3]
+                                           [--quality-seeds 4] [--quality-rows 4000]
 """
+import time
 import argparse
 import os
 import sys
@@ -144,6 +151,8 @@ def main():
     ap.add_argument("--multi-rows", type=int, default=10_000)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--quality-seeds", type=int, default=4)
+    ap.add_argument("--quality-rows", type=int, default=4000)
     args = ap.parse_args()
     warnings.simplefilter("ignore")  # CatBoost's "Failed to optimize method" notes for (c)
     lines = [f"# CatBoost training: seconds per round (median of {args.repeats}, interleaved)", "",
@@ -180,8 +189,56 @@ def main():
         lines.append(f"| {name} | {cell('a')} | {cell('b')} | {cell('c')} | {cell(NO_JIT)} | {cell('d')} | "
                      f"{ratio('d', 'a')} | {ratio('d', 'b')} | {ratio('c', 'd')} |")
         print(lines[-1], flush=True)
+    lines += quality(args.quality_seeds, args.quality_rows)
     path = write_result("catboost_training.md", "\n".join(lines) + "\n")
     print(f"wrote {path}")
+
+
+QUALITY = [  # boostobj loss, CatBoost built-in, label scale (None: positive labels for MAPE)
+    (bo.Quantile(alpha=0.9), "Quantile:alpha=0.9", 1.0),
+    (bo.Quantile(alpha=0.9), "Quantile:alpha=0.9", 1000.0),
+    (bo.Quantile(alpha=0.9), "Quantile:alpha=0.9", 0.01),
+    (bo.Quantile(alpha=0.1), "Quantile:alpha=0.1", 1.0),
+    (bo.AbsoluteError(), "MAE", 1.0),
+    (bo.AbsolutePercentageError(), "MAPE", None),
+    (bo.Huber(delta=1.0), "Huber:delta=1.0", 1.0),
+]
+
+
+def quality(seeds, rows):
+    """Rows of the quality table (see the module docstring)."""
+    import boostobj.catboost as bocb
+
+    params = {"learning_rate": 0.1, "depth": 6, "iterations": 200, "thread_count": 2, "verbose": False,
+              "allow_writing_files": False, "random_seed": 0}
+    lines = ["", f"## Quality: test loss boostobj / built-in ({seeds} seeds, {rows} training + {rows // 4} test rows, "
+             "6 features, Student-t(3) noise, depth 6, lr 0.1, 200 rounds)", "",
+             "| loss | built-in | label scale | mean | max | without leaf refresh: mean | max | time boostobj / built-in |",
+             "|---|---|---|---|---|---|---|---|"]
+    for loss, builtin, scale in QUALITY:
+        ratios, plain, times = [], [], []
+        for seed in range(seeds):
+            rng = np.random.default_rng(seed)
+            X = rng.normal(size=(rows + rows // 4, 6))
+            y = 2 * X[:, 0] + np.sin(3 * X[:, 1]) + X[:, 2] * X[:, 3] + rng.standard_t(3, size=X.shape[0])
+            y = np.exp(0.3 * y) if scale is None else scale * y
+            Xtr, ytr, Xte, yte = X[:rows], y[:rows], X[rows:], y[rows:]
+
+            def test_loss(model):
+                return loss.mean_loss(yte, model.predict(Xte, prediction_type="RawFormulaVal"))
+
+            t0 = time.perf_counter()
+            reference = test_loss(cb.CatBoost({**params, "loss_function": builtin}).fit(Xtr, ytr))
+            t1 = time.perf_counter()
+            ratios.append(test_loss(bocb.train(params, cb.Pool(Xtr, ytr), loss)) / reference)
+            times.append((time.perf_counter() - t1) / (t1 - t0))
+            if loss.leaf_rule is not None:
+                plain.append(test_loss(bocb.train(params, cb.Pool(Xtr, ytr), loss, leaf_refresh=False)) / reference)
+        no_refresh = f"{np.mean(plain):.3f} | {np.max(plain):.3f}" if plain else "- | -"
+        lines.append(f"| {loss!r} | {builtin} | {'positive' if scale is None else f'{scale:g}'} | {np.mean(ratios):.3f} | "
+                     f"{np.max(ratios):.3f} | {no_refresh} | {np.median(times):.2f} |")
+        print(lines[-1], flush=True)
+    return lines
 
 
 if __name__ == "__main__":

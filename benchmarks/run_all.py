@@ -13,8 +13,8 @@ STEPS = [
     ["calibration.py"] + (["--rows", "2000", "--rounds", "5", "--seeds", "1"] if QUICK else []),
     ["quality.py"] + (["--train", "1000", "--test", "500", "--rounds", "5", "--seeds", "1", "--speed-rows", "3000",
                        "--speed-rounds", "2", "--repeats", "1"] if QUICK else []),
-    ["catboost_training.py"] + (["--rows", "3000", "--multi-rows", "500", "--rounds", "2", "--repeats", "1"]
-                                if QUICK else []),
+    ["catboost_training.py"] + (["--rows", "3000", "--multi-rows", "500", "--rounds", "2", "--repeats", "1",
+                                 "--quality-seeds", "1", "--quality-rows", "800"] if QUICK else []),
     ["fast_math.py"] + (["--points", "500"] if QUICK else []),
     ["objectives.py"] + (["--seeds", "1", "--rows", "1000"] if QUICK else []),
 ]

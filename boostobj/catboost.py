@@ -21,12 +21,13 @@ baseline is added by ``predict`` too) and fold it into the model with ``set_scal
 Losses whose derivatives depend on all training rows at once (GHM, Dice, ClassBalanced without
 bound counts) are refused: CatBoost never shows them all rows in one call.
 
-Leaf refresh (losses with a ``leaf_rule``: Quantile, AbsoluteError): CatBoost cannot change a leaf
-during training, so ``train`` / ``fit`` refresh after it: tree by tree, each leaf becomes the
-learning rate times the weighted quantile of its training rows' residuals against the refreshed
-model before that tree (what CatBoost's ``Quantile`` / ``MAE`` compute with their Exact leaves). The
-tree structures are CatBoost's, chosen from the Newton-leaf scores; metrics and early stopping
-during training see the Newton leaves, the returned model has the refreshed ones.
+Leaf refresh (losses with a ``leaf_rule``: Quantile, AbsoluteError, AbsolutePercentageError):
+CatBoost cannot change a leaf during training, so ``train`` / ``fit`` refresh after it: tree by
+tree, each leaf becomes the learning rate times the weighted quantile of its training rows'
+residuals against the refreshed model before that tree (what CatBoost's ``Quantile`` / ``MAE``
+compute with their Exact leaves). The tree structures are CatBoost's, grown on the scores of its
+Newton leaves, which is why those are made scale-aware first (``LabelScaledObjective``); metrics and
+early stopping during training see the Newton leaves, the returned model has the refreshed ones.
 """
 from __future__ import annotations
 
@@ -50,6 +51,45 @@ def _prepare(loss: Any, y: np.ndarray, w: np.ndarray | None, n_classes: Any, ini
     refresh = _leaves.wanted(loss, leaf_refresh)
     init = loss.init_score(y, w, n_classes=n_classes) if init_score is None else init_score
     return loss, init, refresh
+
+
+class LabelScaledObjective:
+    """The CatBoost objective for a loss with a leaf rule: the loss's derivatives with the gradient
+    multiplied by ``scale``, the labels' mean absolute deviation from the start score (weighted as
+    the leaf rule weighs rows).
+
+    Why: these losses' gradients are signs (alpha, alpha - 1) with a constant Hessian, so a Newton
+    leaf, -sum(g) / (sum(h) + l2), moves at most 1 in label units whatever the labels' scale: too
+    little for labels in the thousands, too much for labels of 0.01, and CatBoost grows every tree on
+    the scores those leaves give (measured, Quantile(0.9) test loss vs the built-in: 1.5x with labels
+    x 1000, 2.6x with labels x 0.01, before the refresh after training). Scaled, the step is the same
+    fraction of the residual spread at every scale; the leaf optimum (sum g = 0: the quantile) is
+    unchanged, and the leaves are rewritten exactly after training anyway.
+    """
+
+    no_jit = True  # tells CatBoost not to numba-compile the method: it calls compiled code
+
+    def __init__(self, loss: Any, scale: float):
+        self.loss = loss
+        self.scale = float(scale)
+
+    def calc_ders_range(self, approxes: Any, targets: Any, weights: Any) -> np.ndarray:
+        ders = self.loss.calc_ders_range(approxes, targets, weights)
+        ders[:, 0] *= self.scale
+        return ders
+
+    def __repr__(self) -> str:
+        return f"LabelScaledObjective({self.loss!r}, scale={self.scale!r})"
+
+
+def _training_objective(loss: Any, refresh: bool, y: np.ndarray, w: np.ndarray | None, init: Any) -> Any:
+    """What CatBoost trains on: the loss, or for leaf refresh its ``LabelScaledObjective``."""
+    if not refresh:
+        return loss
+    rows = _leaves.LeafRefresh(loss, y, w, _leaves.LIGHTGBM)  # the leaf rule's row weights
+    spread = np.abs(rows.y - float(init))
+    scale = float(np.average(spread, weights=rows.w) if rows.w.size else spread.mean())
+    return LabelScaledObjective(loss, scale if scale > 0 else 1.0)
 
 
 def _finish(model: Any, loss: Any, init: Any, refresh: bool, X: Any, y: np.ndarray, w: np.ndarray | None) -> Any:
@@ -104,12 +144,13 @@ def fold_init_score(model: Any, init: Any) -> Any:
     return model
 
 
-def params_for(params: dict, loss: Any, n_classes: int) -> dict:
-    """CatBoost parameters for training ``loss`` (a bound loss; ``n_classes``: the size of its start score)."""
+def params_for(params: dict, loss: Any, n_classes: int, objective: Any = None) -> dict:
+    """CatBoost parameters for training ``loss`` (a bound loss; ``n_classes``: the size of its start
+    score; ``objective``: what CatBoost calls, the loss itself by default)."""
     params = dict(params)
     if "loss_function" in params or "objective" in params:
         raise ValueError("the objective is the loss given to boostobj; remove params['loss_function']")
-    params["loss_function"] = loss
+    params["loss_function"] = loss if objective is None else objective
     # CatBoost requires an eval metric with a user objective; its own metrics would read our margins
     params.setdefault("eval_metric", loss.metric())
     if loss.task == "multiclass":
@@ -130,7 +171,7 @@ def train(params: dict, pool: cb.Pool, loss: Any, iterations: int | None = None,
     y, w = _labels_and_weights(pool)
     n_classes = params.get("classes_count")
     loss, init, refresh = _prepare(loss, y, w, n_classes, init_score, leaf_refresh)
-    params = params_for(params, loss, np.size(init))
+    params = params_for(params, loss, np.size(init), _training_objective(loss, refresh, y, w, init))
     if iterations is not None:
         params["iterations"] = int(iterations)
     evals = [eval_set] if isinstance(eval_set, cb.Pool) else list(eval_set or [])
@@ -149,21 +190,26 @@ def fit(model: Any, X: Any, y: Any, sample_weight: Any = None, eval_set: Any = N
     Class labels must be 0..k-1 (CatBoost does not encode labels for a custom objective, and its
     classifier's ``predict`` / ``classes_`` do not work with one: use ``predict(model, X, loss)``
     for probabilities, or ``boostobj.BoostClassifier(engine="catboost")``). ``eval_set``: (X, y)
-    pairs or Pools.
+    pairs or Pools. For a loss with a leaf rule the model's ``loss_function`` becomes its
+    ``LabelScaledObjective`` (what CatBoost trained on).
     """
     loss = model.get_params().get("loss_function")
+    loss = loss.loss if isinstance(loss, LabelScaledObjective) else loss  # as a previous fit left it
     if loss is None or isinstance(loss, str):
         raise ValueError("the model needs a boostobj loss as loss_function (e.g. CatBoostClassifier("
                          "loss_function=boostobj.Focal()))")
     y = np.asarray(y, dtype=np.float64).ravel()
     w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64).ravel()
     loss, init, refresh = _prepare(loss, y, w, model.get_params().get("classes_count"), init_score, leaf_refresh)
-    updates = {"loss_function": loss}
+    updates = {"loss_function": _training_objective(loss, refresh, y, w, init)}
     if "eval_metric" not in model.get_params():
         updates["eval_metric"] = loss.metric()
     if loss.task == "multiclass":
         updates["classes_count"] = int(np.size(init))
-    model.set_params(**updates)
+    if model.is_fitted():  # CatBoost's set_params refuses a fitted model, though its fit retrains it
+        model._init_params.update(updates)
+    else:
+        model.set_params(**updates)
     pools = []
     for i, pair in enumerate([eval_set] if isinstance(eval_set, (cb.Pool, tuple)) else list(eval_set or [])):
         pool = pair if isinstance(pair, cb.Pool) else cb.Pool(pair[0], np.asarray(pair[1], dtype=np.float64))
@@ -205,7 +251,7 @@ def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
               **{k: v for k, v in named.items() if v is not None}, **settings["extra"]}
     if metric is not None:
         params["eval_metric"] = metric
-    params = params_for(params, loss, np.size(init))
+    params = params_for(params, loss, np.size(init), _training_objective(loss, refresh, y, sample_weight, init))
     train_pool = cb.Pool(_features(X), y, weight=sample_weight, baseline=_baseline_rows(init, y.shape[0]))
     pools = [cb.Pool(_features(Xe), ye, weight=we, baseline=_baseline_rows(init, np.shape(ye)[0]))
              for Xe, ye, we in evals]

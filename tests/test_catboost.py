@@ -80,9 +80,9 @@ def test_multiclass_parity_with_gradient_leaves(multi_data):
 @pytest.mark.parametrize("loss, objective", [(bo.Quantile(alpha=0.9), "Quantile:alpha=0.9"),
                                              (bo.Huber(delta=1.0), "Huber:delta=1.0")], ids=["quantile", "huber"])
 def test_quality_matches_builtin_objectives(loss, objective):
-    """Test loss vs CatBoost's built-in: Huber within 2 %; Quantile with the leaf refresh after
-    training within 5 % (1.00-1.04 over six data sets, its trees are chosen on Newton-leaf scores)
-    and better than without it (1.01-1.24)."""
+    """Test loss vs CatBoost's built-in: Huber within 2 %; Quantile with the leaf refresh within 5 %
+    (benchmarks/catboost_training.py: mean 1.01, worst seed 1.05, at label scales 0.01-1000; its
+    trees are grown on Newton-leaf scores) and better than without it (1.18-2.9x)."""
     rng = np.random.default_rng(3)
     X = rng.normal(size=(3000, 6))
     y = 2 * X[:, 0] + np.sin(3 * X[:, 1]) + X[:, 2] * X[:, 3] + rng.standard_t(3, size=3000)
@@ -189,6 +189,11 @@ def test_catboost_estimator_fit_helper(reg_data):
                      X, y, sample_weight=w, eval_set=(X[:50], y[:50]))
     assert model.get_scale_and_bias()[1] == pytest.approx(loss.init_score(y, w))
     assert loss.mean_loss(y, model.predict(X), w) < loss.mean_loss(y, np.full(len(y), loss.init_score(y, w)), w)
+    quantile = bo.Quantile(alpha=0.8)
+    model = cb.CatBoostRegressor(loss_function=quantile, iterations=20, verbose=False, allow_writing_files=False)
+    for _ in range(2):  # a second fit retrains the fitted model (CatBoost refuses set_params on one)
+        bocb.fit(model, X, y)
+        assert 0.7 < np.mean(y <= model.predict(X)) < 0.9
 
 
 def test_clear_errors(bin_data, multi_data):
