@@ -74,6 +74,7 @@ class LabelScaledObjective:
         self.scale = float(scale)
 
     def calc_ders_range(self, approxes: Any, targets: Any, weights: Any) -> np.ndarray:
+        """CatBoost's objective call: the loss's (n, 2) derivatives, the first column times ``scale``."""
         ders = self.loss.calc_ders_range(approxes, targets, weights)
         ders[:, 0] *= self.scale
         return ders
