@@ -36,7 +36,7 @@ from typing import Any
 import catboost as cb
 import numpy as np
 
-from . import _leaves
+from . import _leaves, domains
 from ._engines import check_float32_labels, refuse_chunked
 
 
@@ -44,12 +44,20 @@ def _prepare(loss: Any, y: np.ndarray, w: np.ndarray | None, n_classes: Any, ini
              leaf_refresh: Any) -> tuple[Any, Any, bool]:
     """(bound loss, start score, whether to refresh leaves), refusing what CatBoost cannot train."""
     check_float32_labels(y, "CatBoost")
+    if isinstance(loss.domain, domains.RowIndices):
+        raise ValueError(f"{loss!r} takes row indices as labels, which CatBoost refuses as multiclass targets (each must "
+                         "be below the class count): train it with XGBoost or LightGBM")
     loss = loss.bind(y, w, n_classes=n_classes)
     refuse_chunked(loss)
     if loss.keeps_state:
         raise ValueError(f"{loss!r} keeps state across boosting rounds, which CatBoost's objective calls do not allow")
     refresh = _leaves.wanted(loss, leaf_refresh)
     init = loss.init_score(y, w, n_classes=n_classes) if init_score is None else init_score
+    if loss.task == "multiclass":
+        missing = sorted(set(range(np.size(init))) - set(np.unique(y).astype(int).tolist()))
+        if missing:  # CatBoost renumbers the classes it finds for a user objective: the dimensions would not match
+            raise ValueError(f"CatBoost trains a multiclass user objective only when every class 0..{np.size(init) - 1} "
+                             f"occurs in the training labels; missing: {missing}")
     return loss, init, refresh
 
 
@@ -169,6 +177,9 @@ def train(params: dict, pool: cb.Pool, loss: Any, iterations: int | None = None,
     keyword arguments go to ``CatBoost.fit`` (``early_stopping_rounds``, ``verbose``, ...). The
     pools are not modified. Predict with ``predict`` below (the loss's link / posterior).
     """
+    if fit_kwargs.get("init_model") is not None:
+        raise ValueError("init_model: CatBoost would start from that model's predictions plus boostobj's start score; "
+                         "continue training with CatBoost's own fit (loss_function=loss), which adds none")
     y, w = _labels_and_weights(pool)
     n_classes = params.get("classes_count")
     loss, init, refresh = _prepare(loss, y, w, n_classes, init_score, leaf_refresh)
@@ -199,7 +210,15 @@ def fit(model: Any, X: Any, y: Any, sample_weight: Any = None, eval_set: Any = N
     if loss is None or isinstance(loss, str):
         raise ValueError("the model needs a boostobj loss as loss_function (e.g. CatBoostClassifier("
                          "loss_function=boostobj.Focal()))")
-    y = np.asarray(y, dtype=np.float64).ravel()
+    if fit_kwargs.get("init_model") is not None:
+        raise ValueError("init_model: CatBoost would start from that model's predictions plus boostobj's start score; "
+                         "continue training with the estimator's own fit, which adds none")
+    try:
+        y = np.asarray(y, dtype=np.float64).ravel()
+    except ValueError:
+        raise ValueError("CatBoost does not encode labels for a user objective: y must be numbers (class indices "
+                         "0..k-1 for classification; boostobj.BoostClassifier(engine='catboost') encodes any labels)") \
+            from None
     w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64).ravel()
     loss, init, refresh = _prepare(loss, y, w, model.get_params().get("classes_count"), init_score, leaf_refresh)
     updates = {"loss_function": _training_objective(loss, refresh, y, w, init)}

@@ -213,6 +213,16 @@ def test_clear_errors(bin_data, multi_data):
         bo.SoftmaxCrossEntropy().calc_ders_multi(np.zeros(3), 5.0, 1.0)
     with pytest.raises(ValueError, match="not finite at margin nan"):
         bo.Logistic().calc_ders_range(np.array([0.0, np.nan]), np.array([0.0, 1.0], dtype=np.float32), None)
+    with pytest.raises(ValueError, match="y must be numbers"):
+        bocb.fit(cb.CatBoostClassifier(loss_function=bo.Focal(), iterations=2), X, np.where(y > 0, "a", "b"))
+    m = bocb.train(EXACT, cb.Pool(X, y), bo.Logistic(), 2)
+    with pytest.raises(ValueError, match="init_model"):
+        bocb.train(EXACT, cb.Pool(X, y), bo.Logistic(), 2, init_model=m)
+    _, ym, _ = multi_data
+    with pytest.raises(ValueError, match=r"every class 0..3 occurs in the training labels; missing: \[3\]"):
+        bocb.train({**EXACT, "classes_count": 4}, cb.Pool(X, ym), bo.SoftmaxCrossEntropy(), 2)
+    with pytest.raises(ValueError, match="row indices"):
+        BoostClassifier(engine="catboost", n_estimators=2).fit(X, np.full((len(y), 3), 1 / 3))
     with pytest.raises(ValueError, match="device"):
         BoostRegressor(engine="catboost", device="cuda").fit(X, y)
 
