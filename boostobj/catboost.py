@@ -22,12 +22,14 @@ Losses whose derivatives depend on all training rows at once (GHM, Dice, ClassBa
 bound counts) are refused: CatBoost never shows them all rows in one call.
 
 Leaf refresh (losses with a ``leaf_rule``: Quantile, AbsoluteError, AbsolutePercentageError):
-CatBoost cannot change a leaf during training, so ``train`` / ``fit`` refresh after it: tree by
+CatBoost cannot change a leaf during training, so boostobj trains in blocks of ``REFRESH_EVERY``
+trees. Each block starts from the refreshed model's margins (the pools' baseline); after it, tree by
 tree, each leaf becomes the learning rate times the weighted quantile of its training rows'
 residuals against the refreshed model before that tree (what CatBoost's ``Quantile`` / ``MAE``
-compute with their Exact leaves). The tree structures are CatBoost's, grown on the scores of its
-Newton leaves, which is why those are made scale-aware first (``LabelScaledObjective``); metrics and
-early stopping during training see the Newton leaves, the returned model has the refreshed ones.
+compute with their Exact leaves), and the blocks are summed into one model. Inside a block the
+trees are grown on the scores of CatBoost's Newton leaves, made scale-aware by
+``LabelScaledObjective``. Evaluation curves and early stopping are computed by boostobj on the
+refreshed margins (``model.refreshed_evals_result_`` for ``train``).
 """
 from __future__ import annotations
 
@@ -101,26 +103,79 @@ def _training_objective(loss: Any, refresh: bool, y: np.ndarray, w: np.ndarray |
     return LabelScaledObjective(loss, scale if scale > 0 else 1.0)
 
 
-def _finish(model: Any, loss: Any, init: Any, refresh: bool, X: Any, y: np.ndarray, w: np.ndarray | None) -> Any:
-    """Fold the start score into the model, then refresh its leaves if asked (module docstring)."""
-    fold_init_score(model, init)
-    if refresh:
-        learning_rate = float(model.get_all_params()["learning_rate"])
-        state = _leaves.LeafRefresh(loss, y, w, _leaves.LIGHTGBM)
-        state.start_training_score(np.full(y.shape[0], float(init)))
-        leaf = np.asarray(model.calc_leaf_indexes(X), dtype=np.int64)   # (n, trees)
-        counts = np.asarray(model.get_tree_leaf_counts(), dtype=np.int64)
-        values = np.array(model.get_leaf_values(), dtype=np.float64)
+REFRESH_EVERY = 10  # trees between two leaf refreshes: Quantile(0.9) vs the built-in, 4 seeds, worst (mean)
+# 1.022 (0.994) every 5 trees, 1.022 (1.004) every 10, 1.036 (1.005) every 20; time 2.9x, 2.2x, 1.9x the built-in
+
+
+def _reload(model: Any, source: Any) -> None:
+    """Load ``source``'s model into the CatBoost object ``model`` in place (CatBoost's private
+    calls, as its own ``load_model`` makes them)."""
+    model._object._deserialize_model(source._serialize_model())
+    model._set_trained_model_attributes()
+
+
+def _fit_pools(params: dict, train: cb.Pool, evals: list, loss: Any, init: Any, refresh: bool, y: np.ndarray,
+               w: np.ndarray | None, stopping: int | None, fit_kwargs: dict, model: Any = None) -> tuple:
+    """Train on pools that carry the start score as baseline; returns (model with the start score
+    folded in, eval curves (one list per eval pool, refreshed training only, else None), best
+    iteration or None). ``model``: the CatBoost object to train (default: a new ``CatBoost``)."""
+    if not refresh:
+        model = cb.CatBoost(params) if model is None else model
+        model.fit(train, eval_set=evals or None, early_stopping_rounds=stopping,
+                  use_best_model=stopping is not None and bool(evals), **fit_kwargs)
+        best = model.get_best_iteration() if stopping is not None and evals else None
+        return fold_init_score(model, init), None, best
+    params = dict(params)
+    total = int(params.pop("iterations", params.pop("n_estimators", 1000)))
+    seed = int(params.pop("random_seed", 0) or 0)
+    metric = params["eval_metric"]
+    state = _leaves.LeafRefresh(loss, y, w, _leaves.LIGHTGBM)
+    state.start_training_score(np.full(y.shape[0], float(init)))
+    eval_data = [_labels_and_weights(pool) for pool in evals]
+    eval_margins = [np.full(pool.num_row(), float(init)) for pool in evals]
+    curves: list[list[float]] = [[] for _ in evals]
+    blocks, trees, best = [], 0, None
+    if not train.is_quantized():
+        train.quantize(**{k: params[k] for k in ("border_count", "feature_border_type") if k in params})
+        # once, not in every block's fit (measured: training time 2.7x -> 2.0x the built-in's)
+    while trees < total:
+        assert state.train_score is not None
+        train.set_baseline(state.train_score[:, None].copy())
+        for pool, margin in zip(evals, eval_margins):
+            pool.set_baseline(margin[:, None].copy())
+        size = min(REFRESH_EVERY, total - trees)
+        # metric_period: CatBoost's own metric values would be of the Newton leaves; boostobj computes the curves
+        block = cb.CatBoost({"metric_period": size, **params, "iterations": size, "random_seed": seed + trees})
+        block.fit(train, eval_set=evals or None, **fit_kwargs)
+        learning_rate = float(block.get_all_params()["learning_rate"])
+        leaf = np.asarray(block.calc_leaf_indexes(train), dtype=np.int64)
+        eval_leaf = [np.asarray(block.calc_leaf_indexes(pool), dtype=np.int64) for pool in evals]
+        values = np.array(block.get_leaf_values(), dtype=np.float64)
         start = 0
-        for tree, n_leaves in enumerate(counts):
+        for tree, n_leaves in enumerate(np.asarray(block.get_tree_leaf_counts(), dtype=np.int64)):
             new = state.leaf_values(leaf[:, tree], learning_rate, int(n_leaves))
-            old = values[start:start + n_leaves]
-            old[:] = np.where(np.isnan(new), old, new)  # a leaf without training rows keeps CatBoost's value
+            tree_values = values[start:start + n_leaves]
+            tree_values[:] = np.where(np.isnan(new), tree_values, new)  # a leaf without training rows keeps its value
             start += n_leaves
-        model.set_leaf_values(values)
-        # set_leaf_values changes the stored model but not the evaluator predict() uses: reload in place
-        model._object._deserialize_model(model._serialize_model())
-    return model
+            for i, (margin, (ye, we)) in enumerate(zip(eval_margins, eval_data)):
+                margin += tree_values[eval_leaf[i][:, tree]]
+                curves[i].append(metric.compute(ye, margin, we))
+        block.set_leaf_values(values)
+        _reload(block, block)  # set_leaf_values changes the stored model, not the evaluator predict() uses
+        blocks.append(block)
+        trees += block.tree_count_
+        if stopping is not None and curves:
+            watched = np.asarray(curves[-1])  # as CatBoost: the last eval set decides
+            best = int(np.argmax(watched) if metric.higher_is_better else np.argmin(watched))
+            if trees - 1 - best >= stopping:
+                break
+    summed = cb.sum_models(blocks) if len(blocks) > 1 else blocks[0]
+    if best is not None and best + 1 < summed.tree_count_:
+        summed.shrink(best + 1)
+    if model is not None:  # the caller's estimator object holds the result
+        _reload(model, summed)
+        summed = model
+    return fold_init_score(summed, init), curves, best
 
 
 def _baseline_rows(init: Any, n: int) -> np.ndarray:
@@ -187,11 +242,15 @@ def train(params: dict, pool: cb.Pool, loss: Any, iterations: int | None = None,
     if iterations is not None:
         params["iterations"] = int(iterations)
     evals = [eval_set] if isinstance(eval_set, cb.Pool) else list(eval_set or [])
-    model = cb.CatBoost(params)
-    model.fit(_with_baseline(pool, init, "training"),
-              eval_set=[_with_baseline(p, init, f"eval_set[{i}]") for i, p in enumerate(evals)] or None,
-              **fit_kwargs)
-    return _finish(model, loss, init, refresh, pool, y, w)
+    stopping = fit_kwargs.pop("early_stopping_rounds", None)
+    fit_kwargs.pop("use_best_model", None)  # with early stopping the model is cut at its best iteration
+    model, curves, _ = _fit_pools(params, _with_baseline(pool, init, "training"),
+                                  [_with_baseline(p, init, f"eval_set[{i}]") for i, p in enumerate(evals)],
+                                  loss, init, refresh, y, w, stopping, fit_kwargs)
+    if curves is not None:
+        model.refreshed_evals_result_ = {f"validation_{i}": {params["eval_metric"].name: c}
+                                         for i, c in enumerate(curves)}
+    return model
 
 
 def fit(model: Any, X: Any, y: Any, sample_weight: Any = None, eval_set: Any = None, init_score: Any = None,
@@ -234,9 +293,12 @@ def fit(model: Any, X: Any, y: Any, sample_weight: Any = None, eval_set: Any = N
     for i, pair in enumerate([eval_set] if isinstance(eval_set, (cb.Pool, tuple)) else list(eval_set or [])):
         pool = pair if isinstance(pair, cb.Pool) else cb.Pool(pair[0], np.asarray(pair[1], dtype=np.float64))
         pools.append(_with_baseline(pool, init, f"eval_set[{i}]"))
-    model.fit(X, y, sample_weight=w, baseline=_baseline_rows(init, y.shape[0]), eval_set=pools or None,
-              **fit_kwargs)
-    return _finish(model, loss, init, refresh, X, y, w)
+    stopping = fit_kwargs.pop("early_stopping_rounds", None)
+    fit_kwargs.pop("use_best_model", None)
+    train = cb.Pool(_features(X), y, weight=w, baseline=_baseline_rows(init, y.shape[0]),
+                    cat_features=fit_kwargs.pop("cat_features", None))
+    return _fit_pools({**model.get_params(), **updates}, train, pools, loss, init, refresh, y, w, stopping, fit_kwargs,
+                      model=model)[0]
 
 
 def predict(model: Any, data: Any, loss: Any, **kwargs: Any) -> np.ndarray:
@@ -275,17 +337,15 @@ def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
     train_pool = cb.Pool(_features(X), y, weight=sample_weight, baseline=_baseline_rows(init, y.shape[0]))
     pools = [cb.Pool(_features(Xe), ye, weight=we, baseline=_baseline_rows(init, np.shape(ye)[0]))
              for Xe, ye, we in evals]
-    model = cb.CatBoost(params)
     stopping = settings["early_stopping_rounds"]
-    model.fit(train_pool, eval_set=pools or None, use_best_model=stopping is not None and bool(pools),
-              early_stopping_rounds=stopping)
-    _finish(model, loss, init, refresh, train_pool, y, sample_weight)
+    model, curves, best = _fit_pools(params, train_pool, pools, loss, init, refresh, y, sample_weight, stopping, {})
+    name = params["eval_metric"].name
+    if curves is not None:
+        return model, {f"validation_{i}": {name: c} for i, c in enumerate(curves)}, best
     # CatBoost names one eval set "validation", several "validation_i", and reports the training set
     # as "learn"; the estimators report eval sets as "validation_i", curves under the metric's name
-    name = params["eval_metric"].name
     result = {(key if key.startswith("validation_") else "validation_0"): {name: list(next(iter(curves.values())))}
               for key, curves in model.get_evals_result().items() if key != "learn"}
-    best = model.get_best_iteration() if stopping is not None else None
     return model, result, best
 
 

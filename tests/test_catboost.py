@@ -80,25 +80,24 @@ def test_multiclass_parity_with_gradient_leaves(multi_data):
 @pytest.mark.parametrize("loss, objective", [(bo.Quantile(alpha=0.9), "Quantile:alpha=0.9"),
                                              (bo.Huber(delta=1.0), "Huber:delta=1.0")], ids=["quantile", "huber"])
 def test_quality_matches_builtin_objectives(loss, objective):
-    """Test loss vs CatBoost's built-in: Huber within 2 %; Quantile with the leaf refresh within 5 %
-    (benchmarks/catboost_training.py: mean 1.01, worst seed 1.05, at label scales 0.01-1000; its
-    trees are grown on Newton-leaf scores) and better than without it (1.18-2.9x)."""
+    """Test loss vs CatBoost's built-in within 2 % (Quantile: with the leaf refresh; measured 0.98
+    here, benchmarks/catboost_training.py has the spread over seeds and label scales) and, for
+    Quantile, better than without the refresh."""
     rng = np.random.default_rng(3)
-    X = rng.normal(size=(3000, 6))
-    y = 2 * X[:, 0] + np.sin(3 * X[:, 1]) + X[:, 2] * X[:, 3] + rng.standard_t(3, size=3000)
+    X = rng.normal(size=(5000, 6))
+    y = 2 * X[:, 0] + np.sin(3 * X[:, 1]) + X[:, 2] * X[:, 3] + rng.standard_t(3, size=5000)
     params = {"learning_rate": 0.1, "depth": 6, "iterations": 200, "thread_count": 2, "verbose": False,
               "allow_writing_files": False, "random_seed": 0}
 
     def test_loss(model):
-        return loss.mean_loss(y[2000:], model.predict(X[2000:], prediction_type="RawFormulaVal"))
+        return loss.mean_loss(y[4000:], model.predict(X[4000:], prediction_type="RawFormulaVal"))
 
-    theirs = test_loss(cb.CatBoost({**params, "loss_function": objective}).fit(X[:2000], y[:2000]))
-    ours = test_loss(bocb.train(params, cb.Pool(X[:2000], y[:2000]), loss))
-    if loss.leaf_rule is None:
-        assert ours < 1.02 * theirs, (ours, theirs)
-    else:
-        newton = test_loss(bocb.train(params, cb.Pool(X[:2000], y[:2000]), loss, leaf_refresh=False))
-        assert ours < 1.05 * theirs and ours < newton, (ours, theirs, newton)
+    theirs = test_loss(cb.CatBoost({**params, "loss_function": objective}).fit(X[:4000], y[:4000]))
+    ours = test_loss(bocb.train(params, cb.Pool(X[:4000], y[:4000]), loss))
+    assert ours < 1.02 * theirs, (ours, theirs)
+    if loss.leaf_rule is not None:
+        newton = test_loss(bocb.train(params, cb.Pool(X[:4000], y[:4000]), loss, leaf_refresh=False))
+        assert ours < newton, (ours, newton)
 
 
 def test_leaf_refresh_sets_quantile_leaves(reg_data):
@@ -113,6 +112,31 @@ def test_leaf_refresh_sets_quantile_leaves(reg_data):
         assert values[code] == pytest.approx(0.5 * np.quantile(residual[leaf == code], 0.8), rel=1e-9, abs=1e-12)
     newton = bocb.train({**EXACT, "learning_rate": 0.5}, cb.Pool(X, y), loss, 3, leaf_refresh=False)
     assert not np.allclose(newton.get_leaf_values(), model.get_leaf_values())
+
+
+def test_leaf_refresh_across_blocks_metrics_and_early_stopping(reg_data):
+    """Every tree's leaves are the quantiles of the residuals against the refreshed model before it,
+    also after a block boundary (trees are grown REFRESH_EVERY at a time); the evaluation curve and
+    early stopping see the refreshed margins."""
+    X, y, w = reg_data
+    loss = bo.Quantile(alpha=0.7)
+    valid = cb.Pool(X[:100], y[:100], weight=w[:100])
+    model = bocb.train({**EXACT, "learning_rate": 0.3}, cb.Pool(X, y), loss, 300, eval_set=valid,
+                       early_stopping_rounds=5)
+    y32 = y.astype(np.float32).astype(np.float64)
+    tree = bocb.REFRESH_EVERY + 2
+    before = model.predict(X, prediction_type="RawFormulaVal", ntree_end=tree)
+    leaf = model.calc_leaf_indexes(X)[:, tree]
+    counts = model.get_tree_leaf_counts()
+    values = model.get_leaf_values()[counts[:tree].sum():counts[:tree + 1].sum()]
+    for code in np.unique(leaf):
+        expected = 0.3 * np.quantile(y32[leaf == code] - before[leaf == code], 0.7)
+        assert values[code] == pytest.approx(expected, rel=1e-6, abs=1e-9)
+    curve = model.refreshed_evals_result_["validation_0"][loss.metric().name]
+    best = int(np.argmin(curve))
+    assert model.tree_count_ == best + 1 and best + 6 <= len(curve) < 300
+    margin = model.predict(X[:100], prediction_type="RawFormulaVal")
+    assert curve[best] == pytest.approx(loss.metric()(y[:100], margin, sample_weight=w[:100]), rel=1e-7)
 
 
 def test_start_score_in_the_saved_model_and_pools_untouched(bin_data, tmp_path):
