@@ -289,14 +289,15 @@ def fit(model: Any, X: Any, y: Any, sample_weight: Any = None, eval_set: Any = N
         model._init_params.update(updates)
     else:
         model.set_params(**updates)
+    cat_features = fit_kwargs.pop("cat_features", None) or model.get_params().get("cat_features")
     pools = []
     for i, pair in enumerate([eval_set] if isinstance(eval_set, (cb.Pool, tuple)) else list(eval_set or [])):
-        pool = pair if isinstance(pair, cb.Pool) else cb.Pool(pair[0], np.asarray(pair[1], dtype=np.float64))
+        pool = pair if isinstance(pair, cb.Pool) else cb.Pool(_features(pair[0]), np.asarray(pair[1], dtype=np.float64),
+                                                             cat_features=cat_features)
         pools.append(_with_baseline(pool, init, f"eval_set[{i}]"))
     stopping = fit_kwargs.pop("early_stopping_rounds", None)
     fit_kwargs.pop("use_best_model", None)
-    train = cb.Pool(_features(X), y, weight=w, baseline=_baseline_rows(init, y.shape[0]),
-                    cat_features=fit_kwargs.pop("cat_features", None))
+    train = cb.Pool(_features(X), y, weight=w, baseline=_baseline_rows(init, y.shape[0]), cat_features=cat_features)
     return _fit_pools({**model.get_params(), **updates}, train, pools, loss, init, refresh, y, w, stopping, fit_kwargs,
                       model=model)[0]
 

@@ -220,6 +220,18 @@ def test_catboost_estimator_fit_helper(reg_data):
         assert 0.7 < np.mean(y <= model.predict(X)) < 0.9
 
 
+def test_fit_helper_with_categorical_features():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=300), "c": rng.choice(["u", "v", "w"], size=300)})
+    y = df["a"].to_numpy() + 2.0 * (df["c"] == "u").to_numpy() + rng.normal(scale=0.1, size=300)
+    for loss in (bo.Huber(), bo.Quantile(alpha=0.5)):  # Newton leaves, and blocks with leaf refresh
+        model = cb.CatBoostRegressor(loss_function=loss, cat_features=["c"], iterations=30, verbose=False,
+                                     allow_writing_files=False)
+        bocb.fit(model, df, y, eval_set=(df[:50], y[:50]))
+        assert np.mean(np.abs(model.predict(df) - y)) < 0.6 * np.mean(np.abs(y - np.median(y)))
+
+
 def test_clear_errors(bin_data, multi_data):
     X, y, w = bin_data
     with pytest.raises(ValueError, match="chunks of 1000"):
