@@ -11,7 +11,7 @@ CatBoost maximises), and a boostobj metric is a CatBoost ``eval_metric`` (``eval
 * multiclass: CatBoost calls ``calc_ders_multi`` once per row (it has no range call for several
   dimensions); boostobj resolves the compiled row driver once and each call is one compiled call;
 * CatBoost tries to ``numba.njit`` the methods of a user objective; boostobj's objects say
-  ``no_jit`` (their methods already call compiled code and would not compile again).
+  ``no_jit`` (their methods use ``self`` for the loss's parameters and already call compiled code).
 
 CatBoost starts a custom objective from 0 and has no fitted start score for it. ``train`` / ``fit``
 put ``loss.init_score`` into the training and evaluation pools as ``baseline`` (on copies: a pool's

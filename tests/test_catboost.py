@@ -272,3 +272,14 @@ def test_example_runs():
     proc = subprocess.run([sys.executable, str(script), "--rounds", "20"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.count("log loss") == 6
+
+
+def test_demo_runs_all_three_engines():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "boostobj"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [line.split() for line in proc.stdout.splitlines()]
+    assert {"xgboost", "lightgbm", "catboost"} <= {row[2] for row in rows if len(row) > 2 and row[0] == "wine"}
+    assert not any("GHMC" in " ".join(row) and "catboost" in row for row in rows)  # batch losses skipped there
