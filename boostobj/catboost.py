@@ -29,7 +29,8 @@ residuals against the refreshed model before that tree (what CatBoost's ``Quanti
 compute with their Exact leaves), and the blocks are summed into one model. Inside a block the
 trees are grown on the scores of CatBoost's Newton leaves, made scale-aware by
 ``LabelScaledObjective``. Evaluation curves and early stopping are computed by boostobj on the
-refreshed margins (``model.refreshed_evals_result_`` for ``train``).
+refreshed margins (``model.refreshed_evals_result_`` and ``refreshed_best_iteration_`` after
+``train`` / ``fit``).
 """
 from __future__ import annotations
 
@@ -54,7 +55,15 @@ def _prepare(loss: Any, y: np.ndarray, w: np.ndarray | None, n_classes: Any, ini
     if loss.keeps_state:
         raise ValueError(f"{loss!r} keeps state across boosting rounds, which CatBoost's objective calls do not allow")
     refresh = _leaves.wanted(loss, leaf_refresh)
-    init = loss.init_score(y, w, n_classes=n_classes) if init_score is None else init_score
+    if init_score is None:
+        init = loss.init_score(y, w, n_classes=n_classes)
+    else:
+        init = np.asarray(init_score, dtype=np.float64)
+        shape = (loss.resolve_n_classes(y, n_classes),) if loss.task == "multiclass" else ()
+        if init.shape != shape or not np.isfinite(init).all():
+            raise ValueError(f"init_score must be {'one finite margin per class, shape ' + str(shape) if shape else 'one finite number'} "
+                             f"(the constant start score) for {loss!r}, got shape {init.shape}")
+        init = init if shape else float(init)
     if loss.task == "multiclass":
         missing = sorted(set(range(np.size(init))) - set(np.unique(y).astype(int).tolist()))
         if missing:  # CatBoost renumbers the classes it finds for a user objective: the dimensions would not match
@@ -114,39 +123,64 @@ def _reload(model: Any, source: Any) -> None:
     model._set_trained_model_attributes()
 
 
+_ITERATIONS = ("iterations", "n_estimators", "num_boost_round", "num_trees")  # CatBoost's aliases
+_SEEDS = ("random_seed", "random_state")
+_QUANTIZATION = ("border_count", "max_bin", "feature_border_type", "per_float_feature_quantization", "nan_mode",
+                 "input_borders", "ignored_features")
+
+
+def _take(params: dict, names: tuple, default: Any = None) -> Any:
+    """Remove every alias in ``names`` from ``params`` and return the value given (at most one)."""
+    given = [name for name in names if params.get(name) is not None]
+    if len(given) > 1:
+        raise ValueError(f"only one of {', '.join(given)} may be given (CatBoost aliases)")
+    values = [params.pop(name, None) for name in names]
+    value = next((v for v in values if v is not None), None)
+    return default if value is None else value
+
+
 def _fit_pools(params: dict, train: cb.Pool, evals: list, loss: Any, init: Any, refresh: bool, y: np.ndarray,
-               w: np.ndarray | None, stopping: int | None, fit_kwargs: dict, model: Any = None) -> tuple:
-    """Train on pools that carry the start score as baseline; returns (model with the start score
-    folded in, eval curves (one list per eval pool, refreshed training only, else None), best
-    iteration or None). ``model``: the CatBoost object to train (default: a new ``CatBoost``)."""
+               w: np.ndarray | None, fit_kwargs: dict, cut_by_default: bool, model: Any = None) -> Any:
+    """Train on pools that carry the start score as baseline; returns the model with the start score
+    folded in. Early stopping (``early_stopping_rounds`` / ``od_wait``, in ``params`` or
+    ``fit_kwargs``) and ``use_best_model`` (default: ``cut_by_default`` when there is an eval set)
+    are applied here, the same way with and without leaf refresh. ``model``: the CatBoost object
+    that ends up holding the result (default: a new ``CatBoost``)."""
+    params, fit_kwargs = dict(params), dict(fit_kwargs)
+    stopping = fit_kwargs.pop("early_stopping_rounds", None)
+    stopping = _take(params, ("early_stopping_rounds", "od_wait"), stopping)
+    for name in ("od_type", "od_pval"):
+        params.pop(name, None)
+    cut = fit_kwargs.pop("use_best_model", params.pop("use_best_model", None))
+    cut = bool(evals) and ((cut_by_default or stopping is not None) if cut is None else bool(cut))
     if not refresh:
         model = cb.CatBoost(params) if model is None else model
-        model.fit(train, eval_set=evals or None, early_stopping_rounds=stopping,
-                  use_best_model=stopping is not None and bool(evals), **fit_kwargs)
-        best = model.get_best_iteration() if stopping is not None and evals else None
-        return fold_init_score(model, init), None, best
-    params = dict(params)
-    total = int(params.pop("iterations", params.pop("n_estimators", 1000)))
-    seed = int(params.pop("random_seed", 0) or 0)
+        model.fit(train, eval_set=evals or None, early_stopping_rounds=stopping, use_best_model=cut, **fit_kwargs)
+        return fold_init_score(model, init)
     metric = params["eval_metric"]
+    if evals and isinstance(metric, str):
+        raise ValueError(f"leaf refresh computes the evaluation curves on the refreshed margins, which needs a boostobj "
+                         f"metric as eval_metric (e.g. loss.metric()), not CatBoost's {metric!r}")
+    total = int(_take(params, _ITERATIONS, 1000))  # CatBoost's default
+    seed = int(_take(params, _SEEDS, 0))
     state = _leaves.LeafRefresh(loss, y, w, _leaves.LIGHTGBM)
     state.start_training_score(np.full(y.shape[0], float(init)))
     eval_data = [_labels_and_weights(pool) for pool in evals]
     eval_margins = [np.full(pool.num_row(), float(init)) for pool in evals]
     curves: list[list[float]] = [[] for _ in evals]
     blocks, trees, best = [], 0, None
-    if not train.is_quantized():
-        train.quantize(**{k: params[k] for k in ("border_count", "feature_border_type") if k in params})
-        # once, not in every block's fit (measured: training time 2.7x -> 2.0x the built-in's)
+    if not train.is_quantized() and not any(name in params for name in _QUANTIZATION):
+        train.quantize()  # once, not in every block's fit (measured: training time 2.7x -> 2.2x the built-in's)
     while trees < total:
         assert state.train_score is not None
         train.set_baseline(state.train_score[:, None].copy())
         for pool, margin in zip(evals, eval_margins):
             pool.set_baseline(margin[:, None].copy())
         size = min(REFRESH_EVERY, total - trees)
-        # metric_period: CatBoost's own metric values would be of the Newton leaves; boostobj computes the curves
+        # metric_period: CatBoost's own metric values would be of the Newton leaves; boostobj computes the curves.
+        # No early stopping or best-model cut inside a block: both are decided on the refreshed curves.
         block = cb.CatBoost({"metric_period": size, **params, "iterations": size, "random_seed": seed + trees})
-        block.fit(train, eval_set=evals or None, **fit_kwargs)
+        block.fit(train, eval_set=evals or None, use_best_model=False, **fit_kwargs)
         learning_rate = float(block.get_all_params()["learning_rate"])
         leaf = np.asarray(block.calc_leaf_indexes(train), dtype=np.int64)
         eval_leaf = [np.asarray(block.calc_leaf_indexes(pool), dtype=np.int64) for pool in evals]
@@ -164,18 +198,23 @@ def _fit_pools(params: dict, train: cb.Pool, evals: list, loss: Any, init: Any, 
         _reload(block, block)  # set_leaf_values changes the stored model, not the evaluator predict() uses
         blocks.append(block)
         trees += block.tree_count_
-        if stopping is not None and curves:
+        if curves:
             watched = np.asarray(curves[-1])  # as CatBoost: the last eval set decides
             best = int(np.argmax(watched) if metric.higher_is_better else np.argmin(watched))
-            if trees - 1 - best >= stopping:
+            if stopping is not None and trees - 1 - best >= stopping:
                 break
     summed = cb.sum_models(blocks) if len(blocks) > 1 else blocks[0]
-    if best is not None and best + 1 < summed.tree_count_:
+    if cut and best is not None and best + 1 < summed.tree_count_:
         summed.shrink(best + 1)
-    if model is not None:  # the caller's estimator object holds the result
-        _reload(model, summed)
-        summed = model
-    return fold_init_score(summed, init), curves, best
+    # sum_models returns a model without parameters: the caller's object (or a CatBoost with the
+    # training parameters) holds the trees instead
+    model = cb.CatBoost({**params, "iterations": total}) if model is None else model
+    _reload(model, summed)
+    # the curves on the refreshed margins and their best iteration (CatBoost's get_evals_result /
+    # get_best_iteration only know the blocks'); plain attributes, not kept by pickle
+    model.refreshed_evals_result_ = {f"validation_{i}": {metric.name: c} for i, c in enumerate(curves)}
+    model.refreshed_best_iteration_ = best
+    return fold_init_score(model, init)
 
 
 def _baseline_rows(init: Any, n: int) -> np.ndarray:
@@ -229,8 +268,9 @@ def train(params: dict, pool: cb.Pool, loss: Any, iterations: int | None = None,
 
     ``params`` are CatBoost parameters (``learning_rate``, ``depth``, ...; ``eval_metric`` defaults
     to ``loss.metric()``, CatBoost needs one); ``eval_set`` is a Pool or a list of Pools; other
-    keyword arguments go to ``CatBoost.fit`` (``early_stopping_rounds``, ``verbose``, ...). The
-    pools are not modified. Predict with ``predict`` below (the loss's link / posterior).
+    keyword arguments go to ``CatBoost.fit`` (``early_stopping_rounds``, ``verbose``, ...); with an
+    eval set the model is cut at its best iteration unless ``use_best_model=False`` (CatBoost's
+    default). The pools are not modified. Predict with ``predict`` below (the loss's link / posterior).
     """
     if fit_kwargs.get("init_model") is not None:
         raise ValueError("init_model: CatBoost would start from that model's predictions plus boostobj's start score; "
@@ -240,17 +280,27 @@ def train(params: dict, pool: cb.Pool, loss: Any, iterations: int | None = None,
     loss, init, refresh = _prepare(loss, y, w, n_classes, init_score, leaf_refresh)
     params = params_for(params, loss, np.size(init), _training_objective(loss, refresh, y, w, init))
     if iterations is not None:
+        _take(params, _ITERATIONS)  # the argument wins over an alias in params
         params["iterations"] = int(iterations)
-    evals = [eval_set] if isinstance(eval_set, cb.Pool) else list(eval_set or [])
-    stopping = fit_kwargs.pop("early_stopping_rounds", None)
-    fit_kwargs.pop("use_best_model", None)  # with early stopping the model is cut at its best iteration
-    model, curves, _ = _fit_pools(params, _with_baseline(pool, init, "training"),
-                                  [_with_baseline(p, init, f"eval_set[{i}]") for i, p in enumerate(evals)],
-                                  loss, init, refresh, y, w, stopping, fit_kwargs)
-    if curves is not None:
-        model.refreshed_evals_result_ = {f"validation_{i}": {params["eval_metric"].name: c}
-                                         for i, c in enumerate(curves)}
-    return model
+    return _fit_pools(params, _with_baseline(pool, init, "training"), _eval_pools(eval_set, init, pool), loss, init,
+                      refresh, y, w, fit_kwargs, cut_by_default=True)
+
+
+def _eval_pools(eval_set: Any, init: Any, like: cb.Pool | None = None, cat_features: Any = None) -> list:
+    """Copies of the eval Pools, or Pools of (X, y) pairs, carrying the start score as baseline."""
+    if eval_set is None:
+        return []
+    if isinstance(eval_set, (cb.Pool, tuple)):
+        eval_set = [eval_set]
+    pools = []
+    for i, pair in enumerate(eval_set):
+        if not isinstance(pair, cb.Pool):
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise TypeError(f"eval_set[{i}] must be a catboost.Pool or an (X, y) pair, got {type(pair).__name__}")
+            features = cat_features if like is None else like.get_cat_feature_indices() or None
+            pair = cb.Pool(_features(pair[0]), np.asarray(pair[1], dtype=np.float64), cat_features=features)
+        pools.append(_with_baseline(pair, init, f"eval_set[{i}]"))
+    return pools
 
 
 def fit(model: Any, X: Any, y: Any, sample_weight: Any = None, eval_set: Any = None, init_score: Any = None,
@@ -290,16 +340,9 @@ def fit(model: Any, X: Any, y: Any, sample_weight: Any = None, eval_set: Any = N
     else:
         model.set_params(**updates)
     cat_features = fit_kwargs.pop("cat_features", None) or model.get_params().get("cat_features")
-    pools = []
-    for i, pair in enumerate([eval_set] if isinstance(eval_set, (cb.Pool, tuple)) else list(eval_set or [])):
-        pool = pair if isinstance(pair, cb.Pool) else cb.Pool(_features(pair[0]), np.asarray(pair[1], dtype=np.float64),
-                                                             cat_features=cat_features)
-        pools.append(_with_baseline(pool, init, f"eval_set[{i}]"))
-    stopping = fit_kwargs.pop("early_stopping_rounds", None)
-    fit_kwargs.pop("use_best_model", None)
     train = cb.Pool(_features(X), y, weight=w, baseline=_baseline_rows(init, y.shape[0]), cat_features=cat_features)
-    return _fit_pools({**model.get_params(), **updates}, train, pools, loss, init, refresh, y, w, stopping, fit_kwargs,
-                      model=model)[0]
+    return _fit_pools({**model.get_params(), **updates}, train, _eval_pools(eval_set, init, cat_features=cat_features),
+                      loss, init, refresh, y, w, fit_kwargs, cut_by_default=True, model=model)
 
 
 def predict(model: Any, data: Any, loss: Any, **kwargs: Any) -> np.ndarray:
@@ -338,15 +381,17 @@ def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
     train_pool = cb.Pool(_features(X), y, weight=sample_weight, baseline=_baseline_rows(init, y.shape[0]))
     pools = [cb.Pool(_features(Xe), ye, weight=we, baseline=_baseline_rows(init, np.shape(ye)[0]))
              for Xe, ye, we in evals]
-    stopping = settings["early_stopping_rounds"]
-    model, curves, best = _fit_pools(params, train_pool, pools, loss, init, refresh, y, sample_weight, stopping, {})
+    model = _fit_pools(params, train_pool, pools, loss, init, refresh, y, sample_weight,
+                       {"early_stopping_rounds": settings["early_stopping_rounds"]}, cut_by_default=False)
     name = params["eval_metric"].name
-    if curves is not None:
-        return model, {f"validation_{i}": {name: c} for i, c in enumerate(curves)}, best
+    if refresh:
+        stopped = settings["early_stopping_rounds"] is not None and pools
+        return model, model.refreshed_evals_result_, model.refreshed_best_iteration_ if stopped else None
     # CatBoost names one eval set "validation", several "validation_i", and reports the training set
     # as "learn"; the estimators report eval sets as "validation_i", curves under the metric's name
     result = {(key if key.startswith("validation_") else "validation_0"): {name: list(next(iter(curves.values())))}
               for key, curves in model.get_evals_result().items() if key != "learn"}
+    best = model.get_best_iteration() if settings["early_stopping_rounds"] is not None and pools else None
     return model, result, best
 
 

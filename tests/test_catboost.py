@@ -121,8 +121,9 @@ def test_leaf_refresh_across_blocks_metrics_and_early_stopping(reg_data):
     X, y, w = reg_data
     loss = bo.Quantile(alpha=0.7)
     valid = cb.Pool(X[:100], y[:100], weight=w[:100])
-    model = bocb.train({**EXACT, "learning_rate": 0.3}, cb.Pool(X, y), loss, 300, eval_set=valid,
+    model = bocb.train({**EXACT, "learning_rate": 0.3}, cb.Pool(X[100:], y[100:]), loss, 300, eval_set=valid,
                        early_stopping_rounds=5)
+    X, y = X[100:], y[100:]
     y32 = y.astype(np.float32).astype(np.float64)
     tree = bocb.REFRESH_EVERY + 2
     before = model.predict(X, prediction_type="RawFormulaVal", ntree_end=tree)
@@ -135,8 +136,10 @@ def test_leaf_refresh_across_blocks_metrics_and_early_stopping(reg_data):
     curve = model.refreshed_evals_result_["validation_0"][loss.metric().name]
     best = int(np.argmin(curve))
     assert model.tree_count_ == best + 1 and best + 6 <= len(curve) < 300
-    margin = model.predict(X[:100], prediction_type="RawFormulaVal")
-    assert curve[best] == pytest.approx(loss.metric()(y[:100], margin, sample_weight=w[:100]), rel=1e-7)
+    Xv, yv, wv = reg_data[0][:100], reg_data[1][:100], w[:100]
+    margin = model.predict(Xv, prediction_type="RawFormulaVal")
+    assert curve[best] == pytest.approx(loss.metric()(yv, margin, sample_weight=wv), rel=1e-7)
+    assert model.refreshed_best_iteration_ == best
 
 
 def test_start_score_in_the_saved_model_and_pools_untouched(bin_data, tmp_path):
@@ -283,3 +286,46 @@ def test_demo_runs_all_three_engines():
     rows = [line.split() for line in proc.stdout.splitlines()]
     assert {"xgboost", "lightgbm", "catboost"} <= {row[2] for row in rows if len(row) > 2 and row[0] == "wine"}
     assert not any("GHMC" in " ".join(row) and "catboost" in row for row in rows)  # batch losses skipped there
+
+
+def test_eval_sets_early_stopping_and_aliases_as_catboost_has_them(reg_data):
+    """An eval set only watches (with use_best_model=False the model is the same); early stopping
+    and the best-model cut act alike whether given to fit or as CatBoost parameters (od_wait too),
+    with and without leaf refresh; CatBoost's aliases work on both paths."""
+    X, y, w = reg_data
+    train, valid = cb.Pool(X[100:], y[100:]), cb.Pool(X[:100], y[:100])
+    for loss in (bo.Huber(delta=0.5), bo.Quantile(alpha=0.5)):
+        params = {**EXACT, "learning_rate": 0.5, "depth": 6}
+        plain = bocb.train(params, train, loss, 60)
+        watched = bocb.train(params, train, loss, 60, eval_set=(X[:100], y[:100]), use_best_model=False)
+        np.testing.assert_allclose(watched.predict(X), plain.predict(X), rtol=0, atol=1e-12)
+        for stop in ({"early_stopping_rounds": 3}, {"od_wait": 3, "od_type": "Iter"}):
+            model = bocb.train({**params, **stop}, train, loss, 300, eval_set=valid)
+            best = model.refreshed_best_iteration_ if loss.leaf_rule else model.get_best_iteration()
+            assert model.tree_count_ == best + 1 < 300
+        cut = bocb.train(params, train, loss, 60, eval_set=valid)  # CatBoost's default: cut at the best iteration
+        best = cut.refreshed_best_iteration_ if loss.leaf_rule else cut.get_best_iteration()
+        assert cut.tree_count_ == best + 1
+        unseeded = {k: v for k, v in params.items() if k != "random_seed"}
+        aliased = bocb.train({**unseeded, "n_estimators": 12, "random_state": 1}, train, loss)
+        assert aliased.tree_count_ == 12
+        restored = pickle.loads(pickle.dumps(aliased))
+        np.testing.assert_array_equal(restored.predict(X), aliased.predict(X))
+        assert aliased.get_params()["learning_rate"] == 0.5
+
+
+def test_more_refusals(reg_data, multi_data):
+    X, y, _ = reg_data
+    valid = cb.Pool(X[:50], y[:50])
+    with pytest.raises(ValueError, match="needs a boostobj metric as eval_metric"):
+        bocb.train({**EXACT, "eval_metric": "MAE"}, cb.Pool(X, y), bo.Quantile(), 5, eval_set=valid)
+    Xm, ym, _ = multi_data
+    with pytest.raises(cb.CatBoostError, match="pass classes_count"):  # CatBoost wraps the objective's error
+        cb.CatBoost({**EXACT, "iterations": 2, "loss_function": bo.SoftmaxCrossEntropy(),
+                     "eval_metric": bo.metrics.MulticlassLogLoss(from_margin=True)}).fit(Xm, ym)
+    with pytest.raises(ValueError, match=r"init_score must be one finite margin per class, shape \(3,\)"):
+        bocb.train(EXACT, cb.Pool(Xm, ym), bo.SoftmaxCrossEntropy(), 2, init_score=0.0)
+    with pytest.raises(ValueError, match="init_score must be one finite number"):
+        bocb.train(EXACT, cb.Pool(X, y), bo.Huber(), 2, init_score=np.zeros(len(y)))
+    with pytest.raises(TypeError, match=r"eval_set\[0\] must be a catboost.Pool or an \(X, y\) pair"):
+        bocb.train(EXACT, cb.Pool(X, y), bo.Huber(), 2, eval_set=[X[:50]])

@@ -511,6 +511,9 @@ class Loss:
     def calc_ders_range(self, approxes: Any, targets: Any, weights: Any) -> np.ndarray:
         """CatBoost's objective call for binary and regression losses: (n, 2) first and second
         derivatives of the maximised objective, i.e. (-g, -h), for a chunk of rows."""
+        if self.task == "multiclass":  # CatBoost calls the range form when it was not told the dimension
+            raise ValueError(f"{self!r} is a multiclass loss but CatBoost called it for one dimension: pass "
+                             "classes_count=<k> in the CatBoost parameters (boostobj.catboost.train / fit set it)")
         from .._engines import catboost_calls
 
         return catboost_calls(self).chunk(approxes, targets, weights)
