@@ -293,3 +293,15 @@ def test_float32_inputs_are_computed_in_float64():
         g64, h64 = loss.grad_hess(y, z.astype(np.float64))
         np.testing.assert_array_equal(g32, g64.astype(np.float32))
         np.testing.assert_array_equal(h32, h64.astype(np.float32))
+
+
+def test_unweighted_quantile_start_is_the_cumulative_count_order_statistic():
+    """The unweighted start score is found by selection (O(n)); it must be the label the weighted
+    definition (smallest label with count(y <= c) >= alpha n) gives with unit weights."""
+    from boostobj._start import weighted_quantile
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 3, 7, 10, 100, 1001):
+        for y in (rng.normal(size=n), rng.integers(0, 3, size=n).astype(np.float64)):  # with ties
+            for alpha in (1e-9, 0.1, 0.25, 0.5, 0.7, 0.9, 1 - 1e-9):
+                assert weighted_quantile(y, np.empty(0), alpha) == weighted_quantile(y, np.ones(n), alpha), (n, alpha)
