@@ -40,6 +40,13 @@ def check_float32_labels(y, engine):
                          "as float32: rescale the target")
 
 
+def start_score_rows(init, n):
+    """The constant start score for n rows: (n,) for a scalar, (n, k) for a per-class vector (what
+    a LightGBM init_score and, reshaped to columns, a CatBoost baseline hold)."""
+    init = np.asarray(init, dtype=np.float64)
+    return np.full(n, float(init)) if init.ndim == 0 else np.tile(init, (n, 1))
+
+
 def unpack(a, b, sample_weight):
     """(y_true, raw, sample_weight) from either call pattern."""
     if is_engine_dataset(b):

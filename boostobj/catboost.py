@@ -40,7 +40,7 @@ import catboost as cb
 import numpy as np
 
 from . import _leaves, domains
-from ._engines import check_float32_labels, refuse_chunked
+from ._engines import check_float32_labels, refuse_chunked, start_score_rows
 
 
 def _prepare(loss: Any, y: np.ndarray, w: np.ndarray | None, n_classes: Any, init_score: Any,
@@ -218,8 +218,8 @@ def _fit_pools(params: dict, train: cb.Pool, evals: list, loss: Any, init: Any, 
 
 
 def _baseline_rows(init: Any, n: int) -> np.ndarray:
-    init = np.asarray(init, dtype=np.float64)
-    return np.full((n, 1), float(init)) if init.ndim == 0 else np.tile(init, (n, 1))
+    """The start score as a CatBoost baseline: one column per dimension."""
+    return start_score_rows(init, n).reshape(n, -1)
 
 
 def _with_baseline(pool: cb.Pool, init: Any, what: str) -> cb.Pool:

@@ -20,12 +20,7 @@ import numpy as np
 from ._jit import cached_njit
 
 from . import _leaves, drivers
-from ._engines import check_float32_labels, labels_and_weights, objective_call
-
-
-def _row_init_score(init, n):
-    init = np.asarray(init, dtype=np.float64)
-    return np.full(n, float(init)) if init.ndim == 0 else np.tile(init, (n, 1))
+from ._engines import check_float32_labels, labels_and_weights, objective_call, start_score_rows
 
 
 def _labels_and_weights(dataset):
@@ -89,7 +84,7 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
                                  "score is set from the loss (pass init_score=<margin> to choose it)")
         init = loss.init_score(y, w, n_classes=params.get("num_class")) if init_score is None else init_score
         for ds in datasets:
-            ds.set_init_score(_row_init_score(init, len(_labels_and_weights(ds)[0])))
+            ds.set_init_score(start_score_rows(init, len(_labels_and_weights(ds)[0])))
     if loss.task == "multiclass":
         params["num_class"] = int(np.size(init)) if init is not None else _num_class(params, kwargs["init_model"])
     try:
