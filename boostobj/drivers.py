@@ -128,6 +128,64 @@ def _rowwise_grad_hess(kernel):
     return driver
 
 
+# Row kernels with a class-major block form (kernels/multiclass.block_form): the rows are copied in
+# blocks of BLOCK_ROWS into (k, BLOCK_ROWS) float64 buffers, the block form computes the block with
+# its inner loops over rows (they vectorise; a row kernel's loop over k classes does not), weights and
+# policy apply on the buffers (vectorised too), and the block is copied out. The copies run along
+# the arrays' memory order (XGBoost hands C-ordered margins, LightGBM F-ordered). 128 rows: the
+# block's buffers stay in L1 for k <= 8.
+BLOCK_ROWS = 128
+
+
+def _blocked_grad_hess(block_kernel):
+    token = kernel_token(block_kernel)
+
+    @cached_njit(nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
+    def driver(lo, hi, y, z, w, w_step, theta, hmode, hval, g_out, h_out):
+        k = z.shape[1] + (token & 0)
+        zb = np.empty((k, BLOCK_ROWS))
+        gb = np.empty((k, BLOCK_ROWS))
+        hb = np.empty((k, BLOCK_ROWS))
+        yb = np.empty(BLOCK_ROWS, dtype=np.int64)
+        wb = np.empty(BLOCK_ROWS)
+        # finite once stored: a float64 value beyond the output dtype's largest becomes inf there
+        largest = np.float64(np.finfo(g_out.dtype).max)
+        z_rows, out_rows = z.flags.c_contiguous, g_out.flags.c_contiguous and h_out.flags.c_contiguous
+        finite = True
+        for start in range(lo, hi, BLOCK_ROWS):
+            n = min(BLOCK_ROWS, hi - start)
+            for i in range(n):
+                yb[i] = int(y[start + i])
+                wb[i] = np.float64(w[(start + i) * w_step])
+            if z_rows:
+                for i in range(n):
+                    for j in range(k):
+                        zb[j, i] = np.float64(z[start + i, j])
+            else:
+                for j in range(k):
+                    for i in range(n):
+                        zb[j, i] = np.float64(z[start + i, j])
+            block_kernel(yb, zb, theta, gb, hb, n)
+            for j in range(k):
+                for i in range(n):
+                    gb[j, i] = gb[j, i] * wb[i]
+                    hb[j, i] = _apply_policy(hb[j, i], hmode, hval) * wb[i]
+                    finite &= (abs(gb[j, i]) <= largest) & (abs(hb[j, i]) <= largest)
+            if out_rows:
+                for i in range(n):
+                    for j in range(k):
+                        g_out[start + i, j] = gb[j, i]
+                        h_out[start + i, j] = hb[j, i]
+            else:
+                for j in range(k):
+                    for i in range(n):
+                        g_out[start + i, j] = gb[j, i]
+                        h_out[start + i, j] = hb[j, i]
+        return finite
+
+    return driver
+
+
 def _rowwise_value(kernel):
     token = kernel_token(kernel)
 
@@ -237,7 +295,11 @@ _FACTORIES = {
 
 @functools.lru_cache(maxsize=None)
 def driver_for(kernel, shape, what):
-    """The (lazily compiled) driver applying ``kernel``; one dispatcher per kernel per process."""
+    """The (lazily compiled) driver applying ``kernel``; one dispatcher per kernel per process (a row
+    kernel's class-major block form where it has one)."""
+    block = getattr(kernel, "block_form", None)
+    if (shape, what) == ("rowwise", "grad_hess") and block is not None:
+        return _blocked_grad_hess(block)
     return _FACTORIES[shape, what](kernel)
 
 

@@ -76,7 +76,7 @@ _float_bits: Any = _bitcast(False)
 # Compiled with these flags whatever the caller's: numba passes a caller's fastmath down to overloads
 # that do not set it, and reassociation would fold (x log2e + _ROUND) - _ROUND (exp(1.7) = 4.0); its
 # default error model would raise ZeroDivisionError where log1p(-1) must give -inf.
-_OWN_FLAGS: Any = {"forceinline": True, "fastmath": False, "error_model": "numpy"}
+_OWN_FLAGS: Any = {"forceinline": True, "fastmath": {"contract"}, "error_model": "numpy"}
 _ROUND = 6755399441055744.0     # 1.5 * 2^52: x + _ROUND rounds x to an integer held in the low bits
 _ROUND_BITS = 0x4338000000000000  # the bits of _ROUND
 _LOG2E = 1.4426950408889634

@@ -10,14 +10,45 @@ row into the row views g and h; ``*_value_row(y, z, theta)`` returns the row's l
 quantities come from log-sum-exp; 1 - p_j is never formed as a difference when p_j is close to 1
 (see ``_max_and_sums``), so every output keeps full relative precision at large margins.
 
-These kernels use libm's ``exp`` / ``log1p``, not the vectorising ones of ``_math``: a row kernel
+The row kernels use libm's ``exp`` / ``log1p``, not the vectorising ones of ``_math``: a row kernel
 loops over the k classes of one row and runs as scalar code, where libm's table-based functions
-have the shorter latency (1 thread, 1e6 float32 margins, k = 4: softmax 14.5 ns per margin with
-``_math.exp``, 10.4 with libm; softmax focal 37 and 32).
+have the shorter latency. On the CPU the hot gradient kernels (softmax, softmax focal) also have a
+*block form* (``block_form``): the same entries for a block of rows laid out class-major, every
+inner loop over the rows, which vectorises with ``_math``'s polynomial exp / log1p. Both forms call
+one entry function per loss (``_softmax_entry``, ``_softmax_focal_entry``), so each formula exists
+once; the row kernels serve CUDA, CatBoost's single-row call and user-written row kernels.
 """
 import math
 
-from ._math import jitable, logistic_parts
+import numpy as np
+
+from ._math import exp, jitable, log1p, logistic_parts
+
+
+def block_form(row_kernel):
+    """Decorator: the decorated kernel ``block(y, z, theta, g, h, n)`` is the class-major block form
+    of ``row_kernel``: for rows i < n of a block, with z, g, h of shape (k, rows) in float64 (z[j, i]
+    is class j of row i) and y the rows' int64 labels, it writes what ``row_kernel`` writes for each
+    row. ``boostobj.drivers`` runs it in place of the row kernel on the CPU."""
+    def attach(block_kernel):
+        jitable(block_kernel)
+        row_kernel.block_form = block_kernel
+        return block_kernel
+    return attach
+
+
+@jitable
+def _block_max(z, n, y, skip_label, m, arg):
+    """``_row_max`` for the rows i < n of a class-major block, into m and arg: the max over the
+    classes (those j != y[i] when ``skip_label``) and its first index."""
+    for i in range(n):
+        m[i] = -math.inf
+        arg[i] = 0
+    for j in range(z.shape[0]):
+        for i in range(n):
+            larger = ((j != y[i]) | (not skip_label)) & (z[j, i] > m[i])
+            m[i] = z[j, i] if larger else m[i]
+            arg[i] = j if larger else arg[i]
 
 
 @jitable
@@ -62,6 +93,21 @@ def _class_weight(theta, first, y):
 
 
 @jitable
+def _softmax_entry(e, inv_total, rest, is_max, is_label, eps, k, c, mode):
+    """(g_j, h_j) of one class from e = e^(z_j - m), 1 / S, S - 1 (see _max_and_sums), whether j is
+    the row's (first) max and its label; c = c_y."""
+    p = e * inv_total
+    one_minus_p = rest * inv_total if is_max else 1.0 - p
+    grad = -(one_minus_p - eps + eps / k) if is_label else p - eps / k
+    curvature = p * one_minus_p
+    if mode == 1:
+        curvature = max(2.0 * curvature, 1e-16)
+    elif mode == 2:
+        curvature = curvature * k / (k - 1.0)
+    return c * grad, c * curvature
+
+
+@jitable
 def _softmax_row(y, z, theta, g, h, mode):
     k = z.shape[0]
     eps = theta[0]
@@ -73,21 +119,31 @@ def _softmax_row(y, z, theta, g, h, mode):
         e = math.exp(float(z[j]) - m)
         h[j] = e
         rest += e if j != arg else 0.0
-    total = 1.0 + rest
+    inv_total = 1.0 / (1.0 + rest)
     for j in range(k):
-        p = h[j] / total
-        one_minus_p = rest / total if j == arg else 1.0 - p
-        if j == y:
-            grad = -(one_minus_p - eps + eps / k)
-        else:
-            grad = p - eps / k
-        curvature = p * one_minus_p
-        if mode == 1:
-            curvature = max(2.0 * curvature, 1e-16)
-        elif mode == 2:
-            curvature = curvature * k / (k - 1.0)
-        g[j] = c * grad
-        h[j] = c * curvature
+        g[j], h[j] = _softmax_entry(h[j], inv_total, rest, j == arg, j == y, eps, k, c, mode)
+
+
+@jitable
+def _softmax_block(y, z, theta, g, h, n, mode):
+    k = z.shape[0]
+    eps = theta[0]
+    m = np.empty(n)
+    arg = np.empty(n, dtype=np.int64)
+    rest = np.zeros(n)
+    c = np.empty(n)
+    _block_max(z, n, y, False, m, arg)
+    for j in range(k):
+        for i in range(n):
+            e = exp(z[j, i] - m[i])
+            h[j, i] = e
+            rest[i] += e if j != arg[i] else 0.0
+    for i in range(n):
+        c[i] = _class_weight(theta, 1, y[i])
+        m[i] = 1.0 / (1.0 + rest[i])  # m now holds 1 / S
+    for j in range(k):
+        for i in range(n):
+            g[j, i], h[j, i] = _softmax_entry(h[j, i], m[i], rest[i], j == arg[i], j == y[i], eps, k, c[i], mode)
 
 
 @jitable
@@ -103,6 +159,21 @@ def softmax_grad_hess_row_xgboost(y, z, theta, g, h):
 @jitable
 def softmax_grad_hess_row_lightgbm(y, z, theta, g, h):
     _softmax_row(y, z, theta, g, h, 2)
+
+
+@block_form(softmax_grad_hess_row)
+def softmax_grad_hess_block(y, z, theta, g, h, n):
+    _softmax_block(y, z, theta, g, h, n, 0)
+
+
+@block_form(softmax_grad_hess_row_xgboost)
+def softmax_grad_hess_block_xgboost(y, z, theta, g, h, n):
+    _softmax_block(y, z, theta, g, h, n, 1)
+
+
+@block_form(softmax_grad_hess_row_lightgbm)
+def softmax_grad_hess_block_lightgbm(y, z, theta, g, h, n):
+    _softmax_block(y, z, theta, g, h, n, 2)
 
 
 @jitable
@@ -146,22 +217,63 @@ def _others(y, z, h):
 
 
 @jitable
-def _softmax_focal_row(y, z, theta, g, h, upper):
-    k = z.shape[0]
-    gamma = theta[0]
-    a = _class_weight(theta, 1, y)
-    argo, total_o, rest_o, d = _others(y, z, h)
+def _softmax_focal_factors(a, gamma, d, upper):
+    """The row factors of the gradient and Hessian from d = lse_{-y} - z_y (see _others):
+    G = a q^gamma A, K = a q^gamma (gamma p A + p q (1 + gamma - neg)) and the label's Hessian
+    h_y, so that g_j = r_j G, h_j = r_j ((1 - r_j) G + r_j K) (j != y) and g_y = -G."""
     q, p, neg_log_q, s = logistic_parts(d)  # q = sigma(d) = 1 - p_y, s = -log p_y, neg_log_q = -log q
-    qg = math.exp(-gamma * neg_log_q)  # q^gamma; no branch on gamma (math.exp(-0) = 1 exactly)
+    qg = exp(-gamma * neg_log_q)  # q^gamma; no branch on gamma (exp(-0) = 1 exactly)
     big_a = gamma * p * s + q
     neg = (1.0 - upper) * gamma * s
+    return (a * qg * big_a, a * qg * (gamma * p * big_a + p * q * (1.0 + gamma - neg)),
+            a * p * qg * (gamma * gamma * p * s + (1.0 + 2.0 * gamma) * q - q * neg))
+
+
+@jitable
+def _softmax_focal_entry(e, inv_total_o, rest_o, is_max_other, is_label, big_g, big_k, h_label):
+    """(g_j, h_j) of one class from e = e^(z_j - mo), 1 / S_o, S_o - 1 (see _others), whether j is
+    the max of the other classes or the label, and the row's factors (_softmax_focal_factors)."""
+    r = e * inv_total_o  # the softmax over the other classes (e is meaningless for the label: selected away)
+    one_minus_r = rest_o * inv_total_o if is_max_other else 1.0 - r
+    return (-big_g, h_label) if is_label else (r * big_g, r * (one_minus_r * big_g + r * big_k))
+
+
+@jitable
+def _softmax_focal_row(y, z, theta, g, h, upper):
+    k = z.shape[0]
+    argo, total_o, rest_o, d = _others(y, z, h)
+    big_g, big_k, h_label = _softmax_focal_factors(_class_weight(theta, 1, y), theta[0], d, upper)
+    inv_total_o = 1.0 / total_o
     for j in range(k):
-        r = h[j] / total_o  # e^(z_j - mo) / S_o: the softmax over the other classes
-        one_minus_r = rest_o / total_o if j == argo else 1.0 - r
-        g[j] = a * r * qg * big_a
-        h[j] = a * r * qg * (one_minus_r * big_a + gamma * p * r * big_a + p * q * r * (1.0 + gamma - neg))
-    g[y] = -a * qg * big_a
-    h[y] = a * p * qg * (gamma * gamma * p * s + (1.0 + 2.0 * gamma) * q - q * neg)
+        g[j], h[j] = _softmax_focal_entry(h[j], inv_total_o, rest_o, j == argo, j == y, big_g, big_k, h_label)
+
+
+@jitable
+def _softmax_focal_block(y, z, theta, g, h, n, upper):
+    k = z.shape[0]
+    mo = np.empty(n)
+    argo = np.empty(n, dtype=np.int64)
+    rest_o = np.zeros(n)
+    _block_max(z, n, y, True, mo, argo)
+    for j in range(k):
+        for i in range(n):
+            e = exp(z[j, i] - mo[i])
+            h[j, i] = e
+            rest_o[i] += e if (j != y[i]) & (j != argo[i]) else 0.0
+    # the gathers z_y and a_y in loops of their own: the loop below, with the transcendentals, then vectorises
+    z_label, a = np.empty(n), np.empty(n)
+    for i in range(n):
+        z_label[i] = z[y[i], i]
+        a[i] = _class_weight(theta, 1, y[i])
+    big_g, big_k, h_label = np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        d = (mo[i] - z_label[i]) + log1p(rest_o[i])  # as _others
+        big_g[i], big_k[i], h_label[i] = _softmax_focal_factors(a[i], theta[0], d, upper)
+        mo[i] = 1.0 / (1.0 + rest_o[i])  # mo now holds 1 / S_o
+    for j in range(k):
+        for i in range(n):
+            g[j, i], h[j, i] = _softmax_focal_entry(h[j, i], mo[i], rest_o[i], j == argo[i], j == y[i], big_g[i],
+                                                    big_k[i], h_label[i])
 
 
 @jitable
@@ -172,6 +284,16 @@ def softmax_focal_grad_hess_row(y, z, theta, g, h):
 @jitable
 def softmax_focal_grad_hess_row_upper(y, z, theta, g, h):
     _softmax_focal_row(y, z, theta, g, h, 1.0)
+
+
+@block_form(softmax_focal_grad_hess_row)
+def softmax_focal_grad_hess_block(y, z, theta, g, h, n):
+    _softmax_focal_block(y, z, theta, g, h, n, 0.0)
+
+
+@block_form(softmax_focal_grad_hess_row_upper)
+def softmax_focal_grad_hess_block_upper(y, z, theta, g, h, n):
+    _softmax_focal_block(y, z, theta, g, h, n, 1.0)
 
 
 @jitable

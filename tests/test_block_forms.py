@@ -1,0 +1,90 @@
+"""The class-major block forms of the multiclass row kernels (kernels/multiclass.block_form): the
+CPU drivers run them in place of the row kernels, so they must give what the row kernels give, for
+every policy, layout, dtype, block remainder, weight and extreme margin."""
+import numpy as np
+import pytest
+
+import boostobj as bo
+from boostobj.drivers import _FACTORIES, BLOCK_ROWS, driver_for
+
+LOSSES = [
+    bo.SoftmaxCrossEntropy(),
+    bo.SoftmaxCrossEntropy(hessian="xgboost"),
+    bo.SoftmaxCrossEntropy(class_weight=[1.0, 2.0, 0.5], label_smoothing=0.1, hessian="lightgbm"),
+    bo.SoftmaxFocal(gamma=2.0),
+    bo.SoftmaxFocal(gamma=2.0, hessian="exact"),
+    bo.SoftmaxFocal(gamma=0.5, alpha=[1.0, 3.0, 0.25]),
+    bo.SoftmaxFocal(gamma=0.0, hessian="exact"),
+]
+
+
+def test_every_block_form_is_covered():
+    covered = {loss._policy[0] for loss in LOSSES}
+    for cls in bo.available_losses().values():
+        for kernel in getattr(cls, "hessians", {}).values():
+            if getattr(kernel, "block_form", None) is not None:
+                assert kernel in covered, f"{cls.__name__}: {kernel.__name__} has a block form no test covers"
+
+
+def _margins(rng, n, k, scale, dtype, order):
+    z = rng.normal(0.0, scale, (n, k))
+    z[::7, 0] = z[::7, 1]  # ties for the row max
+    z[::11] = np.clip(np.sign(z[::11]) * 1e4, -1e4, 1e4)  # extremes: p rounds to 0 or 1
+    return np.asarray(z, dtype=dtype, order=order)
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=repr)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_block_form_equals_row_kernel(loss, dtype, order):
+    rng = np.random.default_rng(0)
+    kernel, hmode, hval = loss._policy
+    row_driver = _FACTORIES["rowwise", "grad_hess"](kernel)
+    block_driver = driver_for(kernel, "rowwise", "grad_hess")
+    assert block_driver is not row_driver
+    k = loss.n_classes or 4
+    for n in (1, BLOCK_ROWS - 1, BLOCK_ROWS, 2 * BLOCK_ROWS + 5):
+        for scale in (1.0, 30.0):
+            z = _margins(rng, n, k, scale, dtype, order)
+            y = rng.integers(0, k, n).astype(dtype)
+            for w, step in ((np.ones(1, dtype), 0), (rng.uniform(0.1, 3.0, n).astype(dtype), 1)):
+                outs = []
+                for driver in (row_driver, block_driver):
+                    g, h = np.full_like(z, np.nan), np.full_like(z, np.nan)
+                    finite = driver(0, n, y, z, w, step, loss._theta_array, hmode, hval, g, h)
+                    outs.append((finite, g, h))
+                assert outs[0][0] and outs[1][0]
+                rtol = 1e-12 if dtype == np.float64 else 2e-7  # polynomial vs libm exp: a few ulps
+                np.testing.assert_allclose(outs[1][1], outs[0][1], rtol=rtol, atol=1e-300)
+                np.testing.assert_allclose(outs[1][2], outs[0][2], rtol=rtol, atol=1e-300)
+
+
+@pytest.mark.parametrize("loss", [LOSSES[0], LOSSES[3]], ids=repr)
+def test_block_form_reports_values_its_output_cannot_hold(loss):
+    # the block form checks finiteness against the output dtype: a float64 value beyond float32's
+    # largest would become inf only when stored
+    n = 300
+    y = np.zeros(n, np.float32)
+    z = np.zeros((n, 3), np.float32)
+    w = np.ones(n)
+    w[257] = 1e39
+    with pytest.raises(ValueError, match="row 257 is not representable in float32"):
+        loss.grad_hess(y, z, sample_weight=w)
+    g, h = loss.grad_hess(y, z.astype(np.float64), sample_weight=w)  # float64 holds it
+    assert np.isfinite(g).all() and np.isfinite(h).all()
+
+
+def test_block_form_is_used_for_any_row_range():
+    # launch splits rows across threads at arbitrary bounds: a chunk starting mid-block
+    loss = LOSSES[3]
+    rng = np.random.default_rng(1)
+    z = rng.normal(0, 3, (1000, 4))
+    y = rng.integers(0, 4, 1000).astype(np.float64)
+    kernel, hmode, hval = loss._policy
+    full = loss.grad_hess(y, z)
+    g, h = np.empty_like(z), np.empty_like(z)
+    driver = driver_for(kernel, "rowwise", "grad_hess")
+    for lo, hi in ((0, 301), (301, 777), (777, 1000)):
+        assert driver(lo, hi, y, z, np.ones(1), 0, loss._theta_array, hmode, hval, g, h)
+    np.testing.assert_array_equal(g, full[0])
+    np.testing.assert_array_equal(h, full[1])
