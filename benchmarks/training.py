@@ -5,7 +5,7 @@
   (c) the boostobj objective,
 interleaved (a b c a b c ...) and repeated; prints (c)/(b) and (c)/(a).
 
-    python benchmarks/training.py [--rows 1000000] [--rounds 10] [--repeats 3]
+    python benchmarks/training.py [--rows 1000000] [--rounds 10] [--repeats 3] [--losses focal softmax ...]
 """
 import argparse
 import os
@@ -134,7 +134,13 @@ if __name__ == "__main__":
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--engines", nargs="+", default=["xgboost", "lightgbm"])
+    parser.add_argument("--losses", nargs="+", help="only these losses (by name); results go to training_selected.md")
     args = parser.parse_args()
+    if args.losses:
+        unknown = set(args.losses) - {case[0].name for case in CASES}
+        if unknown:
+            parser.error(f"unknown losses {sorted(unknown)}")
+        CASES[:] = [case for case in CASES if case[0].name in args.losses]
     X, labels = make_data(args.rows)
     rows = []
     if "xgboost" in args.engines:
@@ -144,4 +150,4 @@ if __name__ == "__main__":
     text = (f"Training speed, {args.rows} x 20, depth 6, {args.threads} threads, {args.rounds} rounds, "
             f"median of {args.repeats} interleaved repeats ({machine()})\n\n{table(rows)}\n")
     print("\n" + text)
-    write_result("training.md", text)
+    write_result("training_selected.md" if args.losses else "training.md", text)
