@@ -149,7 +149,7 @@ def _blocked_grad_hess(block_kernel):
         yb = np.empty(BLOCK_ROWS, dtype=np.int64)
         wb = np.empty(BLOCK_ROWS)
         # finite once stored: a float64 value beyond the output dtype's largest becomes inf there
-        largest = np.float64(np.finfo(g_out.dtype).max)
+        largest_g, largest_h = np.float64(np.finfo(g_out.dtype).max), np.float64(np.finfo(h_out.dtype).max)
         z_rows, out_rows = z.flags.c_contiguous, g_out.flags.c_contiguous and h_out.flags.c_contiguous
         finite = True
         for start in range(lo, hi, BLOCK_ROWS):
@@ -170,7 +170,7 @@ def _blocked_grad_hess(block_kernel):
                 for i in range(n):
                     gb[j, i] = gb[j, i] * wb[i]
                     hb[j, i] = _apply_policy(hb[j, i], hmode, hval) * wb[i]
-                    finite &= (abs(gb[j, i]) <= largest) & (abs(hb[j, i]) <= largest)
+                    finite &= (abs(gb[j, i]) <= largest_g) & (abs(hb[j, i]) <= largest_h)
             if out_rows:
                 for i in range(n):
                     for j in range(k):

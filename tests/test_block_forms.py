@@ -88,3 +88,17 @@ def test_block_form_is_used_for_any_row_range():
         assert driver(lo, hi, y, z, np.ones(1), 0, loss._theta_array, hmode, hval, g, h)
     np.testing.assert_array_equal(g, full[0])
     np.testing.assert_array_equal(h, full[1])
+
+
+def test_block_form_checks_each_output_against_its_own_dtype():
+    # out=(float64 g, float32 h): an h beyond float32's largest must be reported, not stored as inf
+    loss = LOSSES[0]
+    n = 200
+    y = np.zeros(n)
+    z = np.zeros((n, 3))
+    z[150] = [0.0, 1.0, 0.0]  # h of row 150 is about 0.2 per unit weight: 2e39 > float32 max
+    w = np.ones(n)
+    w[150] = 1e40
+    g, h = np.empty((n, 3)), np.empty((n, 3), np.float32)
+    with pytest.raises(ValueError, match="row 150 is not representable"):
+        loss.grad_hess(y, z, sample_weight=w, out=(g, h))

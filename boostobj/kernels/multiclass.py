@@ -10,9 +10,9 @@ row into the row views g and h; ``*_value_row(y, z, theta)`` returns the row's l
 quantities come from log-sum-exp; 1 - p_j is never formed as a difference when p_j is close to 1
 (see ``_max_and_sums``), so every output keeps full relative precision at large margins.
 
-The row kernels use libm's ``exp`` / ``log1p``, not the vectorising ones of ``_math``: a row kernel
-loops over the k classes of one row and runs as scalar code, where libm's table-based functions
-have the shorter latency. On the CPU the hot gradient kernels (softmax, softmax focal) also have a
+The row kernels' loops over the k classes of one row use libm's ``exp`` / ``log1p``, not the
+vectorising ones of ``_math``: they run as scalar code, where libm's table-based functions have the
+shorter latency. On the CPU the hot gradient kernels (softmax, softmax focal) also have a
 *block form* (``block_form``): the same entries for a block of rows laid out class-major, every
 inner loop over the rows, which vectorises with ``_math``'s polynomial exp / log1p. Both forms call
 one entry function per loss (``_softmax_entry``, ``_softmax_focal_entry``), so each formula exists
