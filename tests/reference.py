@@ -150,7 +150,8 @@ def _soft_target_grad_hess(loss, y, z):
     prob, comp = zip(*(_prob_and_complement(u, j) for j in range(len(z))))
     # p - q as (1 - q) - (1 - p) where p ~ 1: 60 digits cannot hold p = 1 - 1e-204 otherwise
     g = [t * ((1 - q[j]) - comp[j] if prob[j] > 0.5 else prob[j] - q[j]) for j in range(len(z))]
-    return g, [prob[j] * comp[j] for j in range(len(z))]
+    h = [prob[j] * comp[j] for j in range(len(z))]
+    return g, [max(2 * v, mp.mpf(1e-16)) for v in h] if p["hessian"] == "xgboost" else h
 
 
 # -- batch losses: a row's derivatives depend on the whole batch, so the reference is a function of
@@ -266,19 +267,20 @@ REFERENCES = {
                                [bo.SquaredHinge(), bo.SquaredHinge(hessian="constant")]),
     "softmax": Reference(_softmax, [
         bo.SoftmaxCrossEntropy(), bo.SoftmaxCrossEntropy(label_smoothing=0.1),
-        bo.SoftmaxCrossEntropy(class_weight=[1.0, 2.0, 0.5]), bo.SoftmaxCrossEntropy(hessian="xgboost"),
+        bo.SoftmaxCrossEntropy(class_weight=[1.0, 2.0, 0.5]), bo.SoftmaxCrossEntropy(hessian="exact"),
         bo.SoftmaxCrossEntropy(hessian="lightgbm")], row_grad_hess=_softmax_grad_hess),
     "softmax_focal": Reference(_softmax_focal, [
         bo.SoftmaxFocal(gamma=0.0), bo.SoftmaxFocal(gamma=0.5), bo.SoftmaxFocal(), bo.SoftmaxFocal(gamma=5.0),
-        bo.SoftmaxFocal(gamma=2.0, alpha=[0.25, 1.0, 2.0]), bo.SoftmaxFocal(gamma=2.0, hessian="exact")]),
+        bo.SoftmaxFocal(gamma=2.0, alpha=[0.25, 1.0, 2.0]), bo.SoftmaxFocal(gamma=2.0, hessian="exact"),
+        bo.SoftmaxFocal(gamma=2.0, hessian="upper")]),
     "soft_target_softmax": Reference(_soft_target, [
         bo.SoftTargetCrossEntropy(SOFT_TARGETS), bo.SoftTargetCrossEntropy(SOFT_TARGETS, temperature=3.0),
-        bo.SoftTargetCrossEntropy(SOFT_TARGETS, temperature=0.5)], row_grad_hess=_soft_target_grad_hess),
+        bo.SoftTargetCrossEntropy(SOFT_TARGETS, temperature=0.5, hessian="exact")], row_grad_hess=_soft_target_grad_hess),
     "ghmc": Reference(_cross_entropy, [bo.GHMC(), bo.GHMC(bins=1), bo.GHMC(bins=30)],
                       batch=_ghm_batch(_cross_entropy, lambda p, y, z: abs(1 / (1 + mp.exp(-z)) - y))),
     "softmax_ghmc": Reference(_softmax, [bo.SoftmaxGHMC(), bo.SoftmaxGHMC(bins=3)], batch=_ghm_batch(
         lambda p, y, z: _neg_log_softmax(z, y), lambda p, y, z: _prob_and_complement(z, y)[1],
-        lambda y, z: _softmax_grad_hess(bo.SoftmaxCrossEntropy(), y, z))),
+        lambda y, z: _softmax_grad_hess(bo.SoftmaxCrossEntropy(hessian="exact"), y, z))),
     "ghmr": Reference(_asl1, [bo.GHMR(), bo.GHMR(mu=0.5, bins=5), bo.GHMR(mu=2.0, hessian="exact")],
                       batch=_ghm_batch(_asl1, lambda p, y, z: abs(z - y) / mp.sqrt((z - y) ** 2 + mp.mpf(p["mu"]) ** 2))),
     "dice": Reference(_dice_batch, [bo.Dice(), bo.Dice(smooth=0.01), bo.Dice(smooth=5.0, hessian="exact")],

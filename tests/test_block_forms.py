@@ -9,9 +9,10 @@ from boostobj.drivers import _FACTORIES, BLOCK_ROWS, driver_for
 
 LOSSES = [
     bo.SoftmaxCrossEntropy(),
-    bo.SoftmaxCrossEntropy(hessian="xgboost"),
+    bo.SoftmaxCrossEntropy(hessian="exact"),
     bo.SoftmaxCrossEntropy(class_weight=[1.0, 2.0, 0.5], label_smoothing=0.1, hessian="lightgbm"),
     bo.SoftmaxFocal(gamma=2.0),
+    bo.SoftmaxFocal(gamma=2.0, hessian="upper"),
     bo.SoftmaxFocal(gamma=2.0, hessian="exact"),
     bo.SoftmaxFocal(gamma=0.5, alpha=[1.0, 3.0, 0.25]),
     bo.SoftmaxFocal(gamma=0.0, hessian="exact"),
@@ -59,7 +60,7 @@ def test_block_form_equals_row_kernel(loss, dtype, order):
                 np.testing.assert_allclose(outs[1][2], outs[0][2], rtol=rtol, atol=1e-300)
 
 
-@pytest.mark.parametrize("loss", [LOSSES[0], LOSSES[3]], ids=repr)
+@pytest.mark.parametrize("loss", [LOSSES[0], LOSSES[3], LOSSES[5]], ids=repr)
 def test_block_form_reports_values_its_output_cannot_hold(loss):
     # the block form checks finiteness against the output dtype: a float64 value beyond float32's
     # largest would become inf only when stored

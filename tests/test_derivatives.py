@@ -151,7 +151,7 @@ def test_identities():
         np.testing.assert_allclose(a.init_score(yk), b.init_score(yk), atol=1e-8)
     # two-class softmax on (0, z) is the logistic loss on z
     z2 = np.stack([np.zeros_like(z), z], axis=1)
-    g2, h2 = bo.SoftmaxCrossEntropy().grad_hess(y, z2)
+    g2, h2 = bo.SoftmaxCrossEntropy(hessian="exact").grad_hess(y, z2)
     g1, h1 = bo.Logistic().grad_hess(y, z)
     np.testing.assert_allclose(g2[:, 1], g1, rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(h2[:, 1], h1, rtol=1e-12, atol=1e-300)
@@ -186,6 +186,36 @@ def test_class_balanced_without_counts_keeps_no_state():
     np.testing.assert_allclose(g[[0, -1]], [-0.138, 0.862], atol=1e-3)
     assert vars(lazy).keys() == vars(bo.ClassBalanced(beta=0.99)).keys()
     assert pickle.loads(pickle.dumps(lazy)) == bo.ClassBalanced(beta=0.99)
+
+
+def test_two_class_softmax_default_step_is_the_logistic_newton_step():
+    # the engines step every class by -g_j / h_j; with k = 2 the margin difference z_1 - z_0 then
+    # moves by (g_0 - g_1) / h. The default (doubled) diagonal makes that the logistic Newton step
+    # -g / h of the difference (the exact diagonal doubles it), for the focal family too at gamma = 0
+    rng = np.random.default_rng(3)
+    d = rng.normal(0, 3, 400)
+    y = rng.integers(0, 2, 400).astype(float)
+    z2 = np.stack([np.zeros_like(d), d], axis=1)
+    g1, h1 = bo.Logistic().grad_hess(y, d)
+    for loss in (bo.SoftmaxCrossEntropy(), bo.SoftmaxFocal(gamma=0.0)):
+        g, h = loss.grad_hess(y, z2)
+        np.testing.assert_allclose(-g[:, 1] / h[:, 1] + g[:, 0] / h[:, 0], -g1 / h1, rtol=1e-10)
+    g, h = bo.SoftmaxCrossEntropy(hessian="exact").grad_hess(y, z2)
+    np.testing.assert_allclose(-g[:, 1] / h[:, 1] + g[:, 0] / h[:, 0], -2 * g1 / h1, rtol=1e-10)
+
+
+def test_softmax_default_hessian_majorises_the_row_hessian():
+    # Gershgorin: diag(p) - p p^T <= 2 diag(p (1 - p)), so (2 D - H) is positive semi-definite
+    rng = np.random.default_rng(4)
+    z = rng.normal(0, 2, (50, 5))
+    _, h = bo.SoftmaxCrossEntropy().grad_hess(np.zeros(50), z)
+    p = bo.SoftmaxCrossEntropy().predict(z)
+    for pi, hi in zip(p, h):
+        gap = np.diag(hi) - (np.diag(pi) - np.outer(pi, pi))
+        assert np.linalg.eigvalsh(gap).min() > -1e-12
+    _, h_exact = bo.SoftmaxCrossEntropy(hessian="exact").grad_hess(np.zeros(50), z)
+    worst = min(np.linalg.eigvalsh(np.diag(he) - (np.diag(pi) - np.outer(pi, pi))).min() for pi, he in zip(p, h_exact))
+    assert worst < -1e-3  # the exact diagonal does not
 
 
 def test_focal_default_hessian_is_positive_upper_bound():

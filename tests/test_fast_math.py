@@ -65,7 +65,7 @@ fma = " fma" in open("/proc/cpuinfo").read()
 # (the multiclass losses run their class-major block forms; row kernels of other multiclass losses
 # loop over one row's classes as scalar code and use libm on purpose)
 for loss in (bo.Logistic(), bo.Focal(gamma=2.0), bo.Focal(gamma=2.0, hessian="exact"), bo.LogCosh(), bo.Exponential(),
-             bo.Poisson(), bo.SoftmaxCrossEntropy(), bo.SoftmaxCrossEntropy(hessian="xgboost"),
+             bo.Poisson(), bo.SoftmaxCrossEntropy(), bo.SoftmaxCrossEntropy(hessian="exact"),
              bo.SoftmaxFocal(gamma=2.0), bo.SoftmaxFocal(gamma=2.0, hessian="exact")):  # ClassBalanced resolves to these
     z = np.zeros((8, 3) if loss.task == "multiclass" else 8, np.float32)
     loss.grad_hess(np.zeros(8, np.float32), z, out=(np.empty_like(z), np.empty_like(z)))

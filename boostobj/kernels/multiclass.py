@@ -82,11 +82,26 @@ def _max_and_sums(z, skip):
     return m, arg, 1.0 + rest, rest
 
 
+# The multiclass step conventions. Both engines take one Newton step per class from the diagonal
+# of the row Hessian H = diag(p) - p p^T, for all k classes at once; the off-diagonal -p_i p_j are
+# ignored, so the steps add up to more than the Newton step of H (k = 2: the margin difference moves
+# by twice the logistic Newton step). Since sum_{j != i} |H_ij| = p_i (1 - p_i), Gershgorin's bound
+# gives H <= 2 diag(p (1 - p)): XGBoost's doubled diagonal (mode 1, floored at 1e-16 as XGBoost does)
+# majorises H, and its steps never overshoot the quadratic model. LightGBM scales by k / (k - 1)
+# (mode 2, Friedman's (k - 1) / k leaf factor). Mode 0 leaves the diagonal as it is.
+@jitable
+def _multiclass_step(curvature, mode, k):
+    if mode == 1:
+        return max(2.0 * curvature, 1e-16)
+    if mode == 2:
+        return curvature * k / (k - 1.0)
+    return curvature
+
+
 # Softmax cross-entropy, theta = (eps, [class weights c_0..c_{k-1}]).
 # Smoothed target q_j = (1 - eps) [j == y] + eps / k; L = c_y sum_j q_j (lse - z_j);
-# g_j = c_y (p_j - q_j); exact diagonal h_j = c_y p_j (1 - p_j).
-# Engine-parity Hessians: XGBoost multi:softprob max(2 p (1 - p), 1e-16) (mode 1), LightGBM
-# multiclass k / (k - 1) p (1 - p) (mode 2).
+# g_j = c_y (p_j - q_j); exact diagonal h_j = c_y p_j (1 - p_j), under the step conventions above:
+# XGBoost multi:softprob (mode 1, the default policy), LightGBM multiclass (mode 2).
 @jitable
 def _class_weight(theta, first, y):
     return theta[first + y] if theta.shape[0] > first else 1.0
@@ -99,12 +114,7 @@ def _softmax_entry(e, inv_total, rest, is_max, is_label, eps, k, c, mode):
     p = e * inv_total
     one_minus_p = rest * inv_total if is_max else 1.0 - p
     grad = -(one_minus_p - eps + eps / k) if is_label else p - eps / k
-    curvature = p * one_minus_p
-    if mode == 1:
-        curvature = max(2.0 * curvature, 1e-16)
-    elif mode == 2:
-        curvature = curvature * k / (k - 1.0)
-    return c * grad, c * curvature
+    return c * grad, c * _multiclass_step(p * one_minus_p, mode, k)
 
 
 @jitable
@@ -230,26 +240,28 @@ def _softmax_focal_factors(a, gamma, d, upper):
 
 
 @jitable
-def _softmax_focal_entry(e, inv_total_o, rest_o, is_max_other, is_label, big_g, big_k, h_label):
+def _softmax_focal_entry(e, inv_total_o, rest_o, is_max_other, is_label, big_g, big_k, h_label, mode, k):
     """(g_j, h_j) of one class from e = e^(z_j - mo), 1 / S_o, S_o - 1 (see _others), whether j is
-    the max of the other classes or the label, and the row's factors (_softmax_focal_factors)."""
+    the max of the other classes or the label, and the row's factors (_softmax_focal_factors); h_j
+    under the step convention ``mode`` (_multiclass_step)."""
     r = e * inv_total_o  # the softmax over the other classes (e is meaningless for the label: selected away)
     one_minus_r = rest_o * inv_total_o if is_max_other else 1.0 - r
-    return (-big_g, h_label) if is_label else (r * big_g, r * (one_minus_r * big_g + r * big_k))
+    h = h_label if is_label else r * (one_minus_r * big_g + r * big_k)
+    return (-big_g if is_label else r * big_g), _multiclass_step(h, mode, k)
 
 
 @jitable
-def _softmax_focal_row(y, z, theta, g, h, upper):
+def _softmax_focal_row(y, z, theta, g, h, upper, mode):
     k = z.shape[0]
     argo, total_o, rest_o, d = _others(y, z, h)
     big_g, big_k, h_label = _softmax_focal_factors(_class_weight(theta, 1, y), theta[0], d, upper)
     inv_total_o = 1.0 / total_o
     for j in range(k):
-        g[j], h[j] = _softmax_focal_entry(h[j], inv_total_o, rest_o, j == argo, j == y, big_g, big_k, h_label)
+        g[j], h[j] = _softmax_focal_entry(h[j], inv_total_o, rest_o, j == argo, j == y, big_g, big_k, h_label, mode, k)
 
 
 @jitable
-def _softmax_focal_block(y, z, theta, g, h, n, upper):
+def _softmax_focal_block(y, z, theta, g, h, n, upper, mode):
     k = z.shape[0]
     mo = np.empty(n)
     argo = np.empty(n, dtype=np.int64)
@@ -273,27 +285,37 @@ def _softmax_focal_block(y, z, theta, g, h, n, upper):
     for j in range(k):
         for i in range(n):
             g[j, i], h[j, i] = _softmax_focal_entry(h[j, i], mo[i], rest_o[i], j == argo[i], j == y[i], big_g[i],
-                                                    big_k[i], h_label[i])
+                                                    big_k[i], h_label[i], mode, k)
 
 
 @jitable
 def softmax_focal_grad_hess_row(y, z, theta, g, h):
-    _softmax_focal_row(y, z, theta, g, h, 0.0)
+    _softmax_focal_row(y, z, theta, g, h, 0.0, 0)
 
 
 @jitable
 def softmax_focal_grad_hess_row_upper(y, z, theta, g, h):
-    _softmax_focal_row(y, z, theta, g, h, 1.0)
+    _softmax_focal_row(y, z, theta, g, h, 1.0, 0)
+
+
+@jitable
+def softmax_focal_grad_hess_row_xgboost(y, z, theta, g, h):
+    _softmax_focal_row(y, z, theta, g, h, 1.0, 1)
 
 
 @block_form(softmax_focal_grad_hess_row)
 def softmax_focal_grad_hess_block(y, z, theta, g, h, n):
-    _softmax_focal_block(y, z, theta, g, h, n, 0.0)
+    _softmax_focal_block(y, z, theta, g, h, n, 0.0, 0)
 
 
 @block_form(softmax_focal_grad_hess_row_upper)
 def softmax_focal_grad_hess_block_upper(y, z, theta, g, h, n):
-    _softmax_focal_block(y, z, theta, g, h, n, 1.0)
+    _softmax_focal_block(y, z, theta, g, h, n, 1.0, 0)
+
+
+@block_form(softmax_focal_grad_hess_row_xgboost)
+def softmax_focal_grad_hess_block_xgboost(y, z, theta, g, h, n):
+    _softmax_focal_block(y, z, theta, g, h, n, 1.0, 1)
 
 
 @jitable
@@ -329,7 +351,7 @@ def _scaled_max_and_sums(z, t):
 
 
 @jitable
-def soft_target_grad_hess_row(y, z, theta, g, h):
+def _soft_target_row(y, z, theta, g, h, mode):
     k = z.shape[0]
     t = theta[0]
     first = 1 + int(y) * k  # this row's targets in theta
@@ -344,7 +366,17 @@ def soft_target_grad_hess_row(y, z, theta, g, h):
             p = math.exp(float(z[j]) / t - m) / total
             one_minus_p = 1.0 - p
             g[j] = t * (p - q)
-        h[j] = p * one_minus_p
+        h[j] = _multiclass_step(p * one_minus_p, mode, k)
+
+
+@jitable
+def soft_target_grad_hess_row(y, z, theta, g, h):
+    _soft_target_row(y, z, theta, g, h, 0)
+
+
+@jitable
+def soft_target_grad_hess_row_xgboost(y, z, theta, g, h):
+    _soft_target_row(y, z, theta, g, h, 1)
 
 
 @jitable

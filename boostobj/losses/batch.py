@@ -215,7 +215,8 @@ class SoftmaxGHMC(_HarmonizedCrossEntropy, MulticlassLoss):
     row's gradient norm :math:`g_i = 1 - p_{y_i} = \tfrac12 \lVert p - e_{y_i} \rVert_1 \in [0, 1]`
     (the binary :math:`|p - y|` for two classes; a per-class norm would weight one row's classes
     differently and break the softmax's shift invariance). :math:`g_j = \beta_i (p_j - [j = y_i])`,
-    exact diagonal :math:`\beta_i p_j (1 - p_j)`. Start score: the log class rates
+    exact diagonal :math:`\beta_i p_j (1 - p_j)`; ``hessian="xgboost"`` (default) doubles it (floored
+    at 1e-16), the multiclass step convention of :class:`SoftmaxCrossEntropy`. Start score: the log class rates
     (:class:`SoftmaxCrossEntropy`'s). ``predict``: softmax of the margins (not calibrated like a
     plain cross-entropy's, see :class:`GHMC`).
     """ + _GHM_NOTES
@@ -223,7 +224,10 @@ class SoftmaxGHMC(_HarmonizedCrossEntropy, MulticlassLoss):
     name = "softmax_ghmc"
     reduce_kernel = K.softmax_ghmc_reduce
     value_kernel = K.softmax_ghmc_value_row
-    hessians = {"exact": K.softmax_ghmc_grad_hess_row}
+    hessians = {"xgboost": K.softmax_ghmc_grad_hess_row_xgboost, "exact": K.softmax_ghmc_grad_hess_row}
+
+    def __init__(self, bins=10, momentum=0.0, hessian="xgboost"):
+        self._init(bins=bins, momentum=momentum, hessian=hessian)
 
     def _theta(self):
         _check_momentum(self.momentum)

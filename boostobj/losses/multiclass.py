@@ -70,11 +70,13 @@ class SoftmaxCrossEntropy(MulticlassLoss):
     label_smoothing : float, default=0.0
         :math:`\epsilon \in [0, 1)`: the target puts mass :math:`\epsilon / k` on every class and
         :math:`1 - \epsilon` on top of that on the true class.
-    hessian : {"exact", "xgboost", "lightgbm"} or float, default="exact"
+    hessian : {"xgboost", "exact", "lightgbm"} or float, default="xgboost"
         Hessian policy (the diagonal; each multiplied by :math:`c_y`).
 
-        * ``"exact"`` (default): :math:`c_y p_j (1 - p_j)`.
-        * ``"xgboost"``: :math:`c_y \max(2 p_j (1 - p_j), 10^{-16})`, as XGBoost ``multi:softprob``.
+        * ``"xgboost"`` (default): :math:`c_y \max(2 p_j (1 - p_j), 10^{-16})`, as XGBoost
+          ``multi:softprob``. Twice the diagonal majorises the row Hessian (see Notes), so the
+          per-class Newton steps, taken for all classes at once, never overshoot.
+        * ``"exact"``: :math:`c_y p_j (1 - p_j)`, the exact diagonal.
         * ``"lightgbm"``: :math:`c_y \frac{k}{k-1} p_j (1 - p_j)`, as LightGBM ``multiclass``.
         * float :math:`f \ge 0`: the exact Hessian floored at :math:`f`.
 
@@ -95,6 +97,16 @@ class SoftmaxCrossEntropy(MulticlassLoss):
     with :math:`\partial \operatorname{lse} / \partial z_j = p_j` and
     :math:`\partial p_j / \partial z_j = p_j (1 - p_j)` this gives :math:`g_j` and :math:`h_j` above.
 
+    Step convention: the engines take one Newton step per class from the diagonal of the row
+    Hessian :math:`H = \operatorname{diag}(p) - p p^\top` and ignore its off-diagonal entries, so the
+    steps of the k classes add up to more than the Newton step of :math:`H` (for k = 2 the margin
+    difference moves by twice the logistic Newton step). Since
+    :math:`\sum_{j \ne i} |H_{ij}| = p_i (1 - p_i)`, Gershgorin's theorem gives
+    :math:`H \preceq 2 \operatorname{diag}(p (1 - p))`: with the doubled diagonal (the default, as
+    XGBoost) the k = 2 step is exactly the logistic Newton step, and models are better calibrated
+    at a given number of rounds (``benchmarks/calibration.py``), at the cost of more rounds to
+    converge under early stopping.
+
     Numerics: softmax quantities come from log-sum-exp. :math:`1 - p_j` is the sum of the other
     probabilities when :math:`p_j` is the largest, so it keeps full precision when
     :math:`p_j \to 1`.
@@ -111,7 +123,7 @@ class SoftmaxCrossEntropy(MulticlassLoss):
     start = _start.CLASS_RATES
     class_param = "class_weight"
 
-    def __init__(self, class_weight=None, label_smoothing=0.0, hessian="exact"):
+    def __init__(self, class_weight=None, label_smoothing=0.0, hessian="xgboost"):
         self._init(class_weight=class_weight, label_smoothing=label_smoothing, hessian=hessian)
 
     def _theta(self):
@@ -173,8 +185,10 @@ class SoftTargetCrossEntropy(MulticlassLoss):
         probabilities are pulled towards uniform (two rows [.98, .01, .01] and [.01, .98, .01]:
         the start's third class gets .010 at T = 1, .022 at T = 3), and :math:`T < 1` needs margins
         1/T times larger, which boosting reaches slowly. T = 1 estimates the mean targets.
-    hessian : {"exact"} or float, default="exact"
-        ``"exact"``: the diagonal :math:`p_j (1 - p_j)`; a float: that floored.
+    hessian : {"xgboost", "exact"} or float, default="xgboost"
+        ``"xgboost"``: :math:`\max(2 p_j (1 - p_j), 10^{-16})`, the multiclass step convention of
+        :class:`SoftmaxCrossEntropy`'s default (see its Notes); ``"exact"``: the diagonal
+        :math:`p_j (1 - p_j)`; a float: that floored.
 
     Raises
     ------
@@ -204,10 +218,10 @@ class SoftTargetCrossEntropy(MulticlassLoss):
 
     name = "soft_target_softmax"
     value_kernel = K.soft_target_value_row
-    hessians = {"exact": K.soft_target_grad_hess_row}
+    hessians = {"xgboost": K.soft_target_grad_hess_row_xgboost, "exact": K.soft_target_grad_hess_row}
     start = _start.TARGET_RATES
 
-    def __init__(self, targets, temperature=1.0, hessian="exact"):
+    def __init__(self, targets, temperature=1.0, hessian="xgboost"):
         if isinstance(targets, np.ndarray):  # a private read-only copy: the kernels' copy is made once, so a
             targets = targets.copy()          # caller's later in-place edit must not make two losses disagree
             targets.setflags(write=False)
@@ -267,7 +281,7 @@ class SoftTargetCrossEntropy(MulticlassLoss):
 
     def __repr__(self):
         n, k = self._shape_targets
-        extra = "".join(f", {key}={self._params[key]!r}" for key, default in (("temperature", 1.0), ("hessian", "exact"))
+        extra = "".join(f", {key}={self._params[key]!r}" for key, default in (("temperature", 1.0), ("hessian", "xgboost"))
                         if self._params[key] != default)
         return f"SoftTargetCrossEntropy(targets=<{n}x{k} probabilities>{extra})"
 
@@ -302,10 +316,15 @@ class SoftmaxFocal(MulticlassLoss):
         One weight :math:`\alpha_j > 0` per class (at least 2), as ``class_weight`` of
         :class:`SoftmaxCrossEntropy` (a sequence, an array or a dict ``{class index: weight}``).
         When given, it fixes the number of classes. None (default): every weight is 1.
-    hessian : {"upper", "exact"} or float, default="upper"
+    hessian : {"xgboost", "upper", "exact"} or float, default="xgboost"
         Hessian policy, as :class:`boostobj.Focal`.
 
-        * ``"upper"`` (default): drops the terms :math:`-\gamma q s` (in :math:`h_y`) and
+        * ``"xgboost"`` (default): twice the ``"upper"`` diagonal (floored at :math:`10^{-16}`), the
+          multiclass step convention of XGBoost and of :class:`SoftmaxCrossEntropy`'s default: the
+          per-class Newton steps are taken for all classes at once, and the doubled diagonal keeps
+          their sum from overshooting (see :class:`SoftmaxCrossEntropy`; with :math:`\gamma = 0` it
+          is that loss's default Hessian).
+        * ``"upper"``: drops the terms :math:`-\gamma q s` (in :math:`h_y`) and
           :math:`-\gamma s` (inside the last bracket of :math:`h_j`), the ones that can make the
           diagonal negative: a positive upper bound.
         * ``"exact"``: the exact diagonal, negative for badly misclassified samples when
@@ -344,11 +363,12 @@ class SoftmaxFocal(MulticlassLoss):
 
     name = "softmax_focal"
     value_kernel = K.softmax_focal_value_row
-    hessians = {"upper": K.softmax_focal_grad_hess_row_upper, "exact": K.softmax_focal_grad_hess_row}
+    hessians = {"xgboost": K.softmax_focal_grad_hess_row_xgboost, "upper": K.softmax_focal_grad_hess_row_upper,
+                "exact": K.softmax_focal_grad_hess_row}
     hessian_may_be_negative = True
     class_param = "alpha"
 
-    def __init__(self, gamma=2.0, alpha=None, hessian="upper"):
+    def __init__(self, gamma=2.0, alpha=None, hessian="xgboost"):
         self._init(gamma=gamma, alpha=alpha, hessian=hessian)
 
     def _theta(self):
