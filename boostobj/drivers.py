@@ -128,7 +128,7 @@ def _rowwise_grad_hess(kernel):
     return driver
 
 
-# Row kernels with a class-major block form (kernels/multiclass.block_form): the rows are copied in
+# Row kernels with a class-major block form (kernels/_math.block_form): the rows are copied in
 # blocks of BLOCK_ROWS into (k, BLOCK_ROWS) float64 buffers, the block form computes the block with
 # its inner loops over rows (they vectorise; a row kernel's loop over k classes does not), weights and
 # policy apply on the buffers (vectorised too), and the block is copied out. The copies run along
@@ -181,6 +181,47 @@ def _blocked_grad_hess(block_kernel):
                     for i in range(n):
                         g_out[start + i, j] = gb[j, i]
                         h_out[start + i, j] = hb[j, i]
+        return finite
+
+    return driver
+
+
+# Elementwise kernels with a block form (kernels/binary.py: the staged focal kernels): blocks of
+# ELEMENTWISE_BLOCK_ROWS are converted to float64 buffers, computed by the block form, weighted,
+# checked and stored, all in loops over the rows that vectorise (512 rows: 3-6 % faster than 128 for
+# focal on Zen 3; the buffers still fit in L1).
+ELEMENTWISE_BLOCK_ROWS = 512
+
+
+def _blocked_elementwise_grad_hess(block_kernel):
+    token = kernel_token(block_kernel)
+
+    @cached_njit(nogil=True, error_model="numpy")
+    def driver(lo, hi, y, z, w, w_step, theta, hmode, hval, g_out, h_out):
+        rows = ELEMENTWISE_BLOCK_ROWS + (token & 0)
+        yb, zb, wb, gb, hb = np.empty(rows), np.empty(rows), np.empty(rows), np.empty(rows), np.empty(rows)
+        largest_g, largest_h = np.float64(np.finfo(g_out.dtype).max), np.float64(np.finfo(h_out.dtype).max)
+        finite = True
+        for start in range(lo, hi, ELEMENTWISE_BLOCK_ROWS):
+            n = min(ELEMENTWISE_BLOCK_ROWS, hi - start)
+            ys, zs, gs, hs = y[start:start + n], z[start:start + n], g_out[start:start + n], h_out[start:start + n]
+            for i in range(n):
+                yb[i] = np.float64(ys[i])
+                zb[i] = np.float64(zs[i])
+            if w_step == 0:
+                for i in range(n):
+                    wb[i] = np.float64(w[0])
+            else:
+                ws = w[start:start + n]
+                for i in range(n):
+                    wb[i] = np.float64(ws[i])
+            block_kernel(yb, zb, theta, gb, hb, n)
+            for i in range(n):
+                gv = gb[i] * wb[i]
+                hv = _apply_policy(hb[i], hmode, hval) * wb[i]
+                finite &= (abs(gv) <= largest_g) & (abs(hv) <= largest_h)
+                gs[i] = gv
+                hs[i] = hv
         return finite
 
     return driver
@@ -298,8 +339,8 @@ def driver_for(kernel, shape, what):
     """The (lazily compiled) driver applying ``kernel``; one dispatcher per kernel per process (a row
     kernel's class-major block form where it has one)."""
     block = getattr(kernel, "block_form", None)
-    if (shape, what) == ("rowwise", "grad_hess") and block is not None:
-        return _blocked_grad_hess(block)
+    if what == "grad_hess" and block is not None:
+        return {"rowwise": _blocked_grad_hess, "elementwise": _blocked_elementwise_grad_hess}[shape](block)
     return _FACTORIES[shape, what](kernel)
 
 

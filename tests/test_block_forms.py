@@ -1,11 +1,12 @@
-"""The class-major block forms of the multiclass row kernels (kernels/multiclass.block_form): the
-CPU drivers run them in place of the row kernels, so they must give what the row kernels give, for
-every policy, layout, dtype, block remainder, weight and extreme margin."""
+"""The block forms of kernels (kernels/_math.block_form): the class-major forms of the multiclass row
+kernels and the staged focal kernels. The CPU drivers run them in place of the kernels, so they must
+give what the kernels give, for every policy, layout, dtype, block remainder, weight, label kind and
+extreme margin."""
 import numpy as np
 import pytest
 
 import boostobj as bo
-from boostobj.drivers import _FACTORIES, BLOCK_ROWS, driver_for
+from boostobj.drivers import _FACTORIES, BLOCK_ROWS, ELEMENTWISE_BLOCK_ROWS, driver_for
 
 LOSSES = [
     bo.SoftmaxCrossEntropy(),
@@ -19,8 +20,16 @@ LOSSES = [
 ]
 
 
+ELEMENTWISE = [
+    bo.Focal(gamma=2.0),
+    bo.Focal(gamma=2.0, hessian="exact"),
+    bo.Focal(gamma=0.5, alpha=0.25),
+    bo.Focal(gamma=0.0, hessian="exact"),
+]
+
+
 def test_every_block_form_is_covered():
-    covered = {loss._policy[0] for loss in LOSSES}
+    covered = {loss._policy[0] for loss in LOSSES + ELEMENTWISE}
     for cls in bo.available_losses().values():
         for kernel in getattr(cls, "hessians", {}).values():
             if getattr(kernel, "block_form", None) is not None:
@@ -103,3 +112,43 @@ def test_block_form_checks_each_output_against_its_own_dtype():
     g, h = np.empty((n, 3)), np.empty((n, 3), np.float32)
     with pytest.raises(ValueError, match="row 150 is not representable"):
         loss.grad_hess(y, z, sample_weight=w, out=(g, h))
+
+
+@pytest.mark.parametrize("loss", ELEMENTWISE, ids=repr)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_staged_block_form_gives_the_fused_kernels_bits(loss, dtype):
+    # the same operations in another order of loops: bit for bit, for hard labels (one power per
+    # margin), soft labels (both sides) and blocks that mix them
+    rng = np.random.default_rng(2)
+    kernel, hmode, hval = loss._policy
+    fused = _FACTORIES["elementwise", "grad_hess"](kernel)
+    staged = driver_for(kernel, "elementwise", "grad_hess")
+    assert staged is not fused
+    for n in (1, ELEMENTWISE_BLOCK_ROWS - 1, ELEMENTWISE_BLOCK_ROWS, 3 * ELEMENTWISE_BLOCK_ROWS + 7):
+        z = rng.normal(0.0, 4.0, n)
+        z[::11] = np.where(rng.uniform(size=z[::11].size) < 0.5, -1e4, 1e4)
+        z[::13] = 0.0
+        z = z.astype(dtype)
+        hard = rng.integers(0, 2, n).astype(dtype)
+        soft = rng.uniform(0.0, 1.0, n).astype(dtype)
+        mixed = hard.copy()
+        mixed[n // 2] = 0.3  # one soft label: its block takes the soft path
+        for y in (hard, soft, mixed):
+            for w, step in ((np.ones(1, dtype), 0), (rng.uniform(0.1, 3.0, n).astype(dtype), 1)):
+                outs = []
+                for driver in (fused, staged):
+                    g, h = np.full_like(z, np.nan), np.full_like(z, np.nan)
+                    outs.append((driver(0, n, y, z, w, step, loss._theta_array, hmode, hval, g, h), g, h))
+                assert outs[0][0] and outs[1][0]
+                np.testing.assert_array_equal(outs[1][1], outs[0][1])
+                np.testing.assert_array_equal(outs[1][2], outs[0][2])
+
+
+def test_staged_block_form_reports_values_its_output_cannot_hold():
+    n = ELEMENTWISE_BLOCK_ROWS + 300
+    y = np.ones(n, np.float32)
+    z = np.full(n, -3.0, np.float32)
+    w = np.ones(n)
+    w[n - 10] = 1e40
+    with pytest.raises(ValueError, match=f"row {n - 10} is not representable in float32"):
+        bo.Focal(gamma=2.0).grad_hess(y, z, sample_weight=w)

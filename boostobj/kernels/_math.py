@@ -32,6 +32,21 @@ def jitable(fn):
     return fn
 
 
+def block_form(kernel):
+    """Decorator: the decorated kernel ``block(y, z, theta, g, h, n)`` is the block form of
+    ``kernel``, the same derivatives for the rows i < n of a block, computed loop by loop over the
+    rows (staged, or class-major), which vectorises where the kernel's own loop does not, or hides
+    latency the fused loop cannot. Buffers are float64: elementwise, y, z, g, h of shape (rows,);
+    row kernels, y int64 (rows,) and z, g, h (k, rows) with z[j, i] class j of row i. It writes what
+    ``kernel`` gives for each row. ``boostobj.drivers`` runs it in place of the kernel on the CPU;
+    the kernel itself still serves CUDA, CatBoost's single-row call and the value drivers."""
+    def attach(block_kernel):
+        jitable(block_kernel)
+        kernel.block_form = block_kernel
+        return block_kernel
+    return attach
+
+
 # -- exp, expm1, log1p that vectorise on the CPU ----------------------------------------------------
 # numba compiles math.exp / expm1 / log1p to scalar libm calls, which keep every kernel loop scalar.
 # These three are plain Python (math.*) in the interpreter and in CUDA device code (the device's
@@ -183,7 +198,12 @@ def logistic_parts(u):
     -log p = softplus(-u) = max(-u, 0) + log1p(e), -log q = softplus(u) = max(u, 0) + log1p(e).
     """
     e = exp(-abs(u))
-    l1p = log1p(e)
+    return logistic_parts_from(u, e, log1p(e))
+
+
+@jitable
+def logistic_parts_from(u, e, l1p):
+    """``logistic_parts(u)`` from e = e^-|u| and l1p = log1p(e) computed before (staged kernels)."""
     inv = 1.0 / (1.0 + e)
     pos = indicator(u >= 0.0)
     return (pos + (1.0 - pos) * e) * inv, ((1.0 - pos) + pos * e) * inv, l1p + max(-u, 0.0), l1p + max(u, 0.0)

@@ -22,19 +22,7 @@ import math
 
 import numpy as np
 
-from ._math import exp, jitable, log1p, logistic_parts
-
-
-def block_form(row_kernel):
-    """Decorator: the decorated kernel ``block(y, z, theta, g, h, n)`` is the class-major block form
-    of ``row_kernel``: for rows i < n of a block, with z, g, h of shape (k, rows) in float64 (z[j, i]
-    is class j of row i) and y the rows' int64 labels, it writes what ``row_kernel`` writes for each
-    row. ``boostobj.drivers`` runs it in place of the row kernel on the CPU."""
-    def attach(block_kernel):
-        jitable(block_kernel)
-        row_kernel.block_form = block_kernel
-        return block_kernel
-    return attach
+from ._math import block_form, exp, jitable, log1p, logistic_parts
 
 
 @jitable
