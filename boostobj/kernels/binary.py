@@ -82,10 +82,11 @@ def focal_grad_hess_upper(y, z, theta):
 
 # The staged block form of the focal kernels (drivers.py runs it on the CPU): fused, one margin's
 # exp -> log1p -> exp chain is about 200 cycles of latency, longer than the out-of-order window of a
-# vectorised iteration, so the loop waits on it (measured on Zen 3: 15.4 ns per margin). In stages
-# over a block (e, then log1p(e), then the powers, then the sides) each loop is short and its
-# iterations overlap (12.7 ns), with the same operations, so the same bits. A block of hard labels
-# (all 0 or 1, the usual case) needs only its own side's power: one exponential less per margin.
+# vectorised iteration, so the loop waits on it. In stages over a block (e, then log1p(e), then the
+# powers, then the sides) each loop is short and its iterations overlap, with the same operations,
+# so the same bits. A block of hard labels (all 0 or 1, the usual case) needs only its own side's
+# power: one exponential less per margin. Zen 3, 1 thread, driver alone: 19.7 ns per margin fused,
+# 15.5 staged with soft labels, 12.5 with hard labels.
 @block_form(focal_grad_hess)
 def focal_grad_hess_block(y, z, theta, g, h, n):
     _focal_block(y, z, theta, g, h, n, 0.0)
