@@ -10,6 +10,7 @@ import xgboost as xgb
 import boostobj as bo
 import boostobj.lightgbm as bol
 import boostobj.xgboost as box
+from boostobj import domains
 from boostobj import metrics as M
 
 
@@ -305,3 +306,22 @@ def test_unweighted_quantile_start_is_the_cumulative_count_order_statistic():
         for y in (rng.normal(size=n), rng.integers(0, 3, size=n).astype(np.float64)):  # with ties
             for alpha in (1e-9, 0.1, 0.25, 0.5, 0.7, 0.9, 1 - 1e-9):
                 assert weighted_quantile(y, np.empty(0), alpha) == weighted_quantile(y, np.ones(n), alpha), (n, alpha)
+
+
+@pytest.mark.parametrize("domain, outside", [
+    (domains.NonNegative(), -1e-300), (domains.Positive(), 0.0), (domains.UnitInterval(), 1.0 + 2e-16),
+    (domains.UnitInterval(), -0.0 - 1e-300), (domains.Binary(), 0.5), (domains.NonZero(), 0.0),
+    (domains.Classes(), 1.5), (domains.Real(), None)], ids=repr)
+def test_the_fast_domain_test_agrees_with_bad(domain, outside):
+    # check() answers valid labels with all_valid (min / max reductions for intervals) and only then
+    # locates the row with bad(): both must agree, at the domain's very edges too
+    rng = np.random.default_rng(0)
+    y = domain.sample(rng, 1000, n_classes=3)
+    assert domain.all_valid(y, 3) and not domain.bad(y, 3).any()
+    domain.check(y, n_classes=3)
+    if outside is None:
+        return
+    y[617] = outside
+    assert not domain.all_valid(y, 3) and domain.bad(y, 3).any()
+    with pytest.raises(ValueError, match="at row 617"):
+        domain.check(y, n_classes=3)
