@@ -201,6 +201,8 @@ def _blocked_elementwise_grad_hess(block_kernel):
         rows = ELEMENTWISE_BLOCK_ROWS + (token & 0)
         yb, zb, wb, gb, hb = np.empty(rows), np.empty(rows), np.empty(rows), np.empty(rows), np.empty(rows)
         largest_g, largest_h = np.float64(np.finfo(g_out.dtype).max), np.float64(np.finfo(h_out.dtype).max)
+        if w_step == 0:
+            wb[:] = np.float64(w[0])
         finite = True
         for start in range(lo, hi, ELEMENTWISE_BLOCK_ROWS):
             n = min(ELEMENTWISE_BLOCK_ROWS, hi - start)
@@ -208,10 +210,7 @@ def _blocked_elementwise_grad_hess(block_kernel):
             for i in range(n):
                 yb[i] = np.float64(ys[i])
                 zb[i] = np.float64(zs[i])
-            if w_step == 0:
-                for i in range(n):
-                    wb[i] = np.float64(w[0])
-            else:
+            if w_step != 0:  # unweighted: wb holds w[0] throughout (filled once, below)
                 ws = w[start:start + n]
                 for i in range(n):
                     wb[i] = np.float64(ws[i])
@@ -334,13 +333,19 @@ _FACTORIES = {
 }
 
 
+_BLOCK_FACTORIES = {
+    ("elementwise", "grad_hess"): _blocked_elementwise_grad_hess,
+    ("rowwise", "grad_hess"): _blocked_grad_hess,
+}
+
+
 @functools.lru_cache(maxsize=None)
 def driver_for(kernel, shape, what):
-    """The (lazily compiled) driver applying ``kernel``; one dispatcher per kernel per process (a row
-    kernel's class-major block form where it has one)."""
+    """The (lazily compiled) driver applying ``kernel``; one dispatcher per kernel per process. A
+    kernel's gradient runs through its block form where it has one (``kernels._math.block_form``)."""
     block = getattr(kernel, "block_form", None)
-    if what == "grad_hess" and block is not None:
-        return {"rowwise": _blocked_grad_hess, "elementwise": _blocked_elementwise_grad_hess}[shape](block)
+    if block is not None and (shape, what) in _BLOCK_FACTORIES:
+        return _BLOCK_FACTORIES[shape, what](block)
     return _FACTORIES[shape, what](kernel)
 
 

@@ -14,7 +14,7 @@ theta of the second pass: [loss parameters..., beta_0, ..., beta_{bins-1}].
 import math
 
 from ._math import exp, jitable, softplus
-from .multiclass import _max_and_sums, softmax_grad_hess_row, softmax_grad_hess_row_xgboost, softmax_value_row
+from .multiclass import _max_and_sums, _softmax_row, softmax_value_row
 
 
 @jitable
@@ -76,15 +76,12 @@ def softmax_ghmc_reduce(y, z, w, theta, acc):
 
 
 @jitable
-def _softmax_ghmc_row(y, z, theta, g, h, xgboost_step):
+def _softmax_ghmc_row(y, z, theta, g, h, mode):
     # the bin from the very function the counting pass used: a norm computed another way (here
     # g_y = p_y - 1 from the softmax kernel) can differ by an ulp at a bin edge and read the weight
     # of a neighbouring, possibly empty, bin (weight 0: the row would silently stop learning)
     beta = theta[2 + _bin(_one_minus_p(y, z), int(theta[1]))]
-    if xgboost_step:  # the softmax kernels' step conventions (kernels/multiclass.py)
-        softmax_grad_hess_row_xgboost(y, z, theta[0:1], g, h)
-    else:
-        softmax_grad_hess_row(y, z, theta[0:1], g, h)
+    _softmax_row(y, z, theta[0:1], g, h, mode)  # mode: the multiclass step convention (kernels/multiclass.py)
     for j in range(z.shape[0]):
         g[j] = beta * g[j]
         h[j] = beta * h[j]
@@ -92,12 +89,12 @@ def _softmax_ghmc_row(y, z, theta, g, h, xgboost_step):
 
 @jitable
 def softmax_ghmc_grad_hess_row(y, z, theta, g, h):
-    _softmax_ghmc_row(y, z, theta, g, h, False)
+    _softmax_ghmc_row(y, z, theta, g, h, 0)
 
 
 @jitable
 def softmax_ghmc_grad_hess_row_xgboost(y, z, theta, g, h):
-    _softmax_ghmc_row(y, z, theta, g, h, True)
+    _softmax_ghmc_row(y, z, theta, g, h, 1)
 
 
 @jitable
