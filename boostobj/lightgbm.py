@@ -261,16 +261,70 @@ def _tree_of(booster, i):
 _ZERO = float(np.float32(1e-35))  # LightGBM kZeroThreshold
 
 
-def _tree_leaves(X, *arrays, n_leaves=0):
+def _tree_leaves(X, *arrays, n_leaves=0, lockstep=None):
     """(the leaf index of every row of ``X`` in the tree given by ``_tree_of``, the rows per
     leaf in each chunk of ``drivers.row_chunks`` when ``n_leaves`` is given, else None); row
-    chunks in parallel. Counting here saves ``leaf_quantiles`` a pass over the leaf codes."""
+    chunks in parallel. Counting here saves ``leaf_quantiles`` a pass over the leaf codes.
+    ``lockstep``: walk groups of rows level by level (None: unless the tree is much deeper than
+    balanced, where most rows would wait on the longest path, or a threshold is infinite)."""
     n = X.shape[0]
     out = np.empty(n, np.int64)
     bounds = drivers.row_chunks(n)
     counts = np.zeros((bounds.size - 1, n_leaves), np.int64)
-    drivers.launch_ranges(_tree_leaves_driver, list(bounds), X, *arrays, bounds, counts, out)
+    feature, threshold, default_left, missing, left, right = arrays
+    depth = _depth(left, right)
+    if lockstep is None:
+        lockstep = depth <= 2 * int(np.ceil(np.log2(left.size + 1))) + 4 and bool(np.isfinite(threshold).all())
+    if lockstep:
+        # a NaN becomes what decides like it: 0 (missing type None or Zero), or an infinity on the
+        # default side (missing type NaN; thresholds are finite)
+        nan_value = np.where(missing == 2, np.where(default_left, -np.inf, np.inf), 0.0)
+        drivers.launch_ranges(_lockstep_leaves_driver, list(bounds), X, feature, threshold, nan_value, missing == 1,
+                              ~default_left, np.stack([left, right], axis=1), depth, bounds, counts, out)
+    else:
+        drivers.launch_ranges(_tree_leaves_driver, list(bounds), X, *arrays, bounds, counts, out)
     return out, counts if n_leaves else None
+
+
+def _depth(left, right):
+    """The number of decisions on the tree's longest path (``_tree_of``'s child arrays)."""
+    depth, level = 0, np.zeros(1, np.int64)
+    while level.size:
+        depth += 1
+        children = np.concatenate([left[level], right[level]])
+        level = children[children >= 0]
+    return depth
+
+
+LOCKSTEP_ROWS = 16
+
+
+@cached_njit(nogil=True, error_model="numpy")
+def _lockstep_leaves_driver(lo, hi, X, feature, threshold, nan_value, zero_missing, default_right, children, depth,
+                            bounds, counts, out):
+    """``_tree_leaves_driver``'s rule, written without branches, for groups of rows walked one level at a time,
+    ``depth`` levels (a row at its leaf stays there). Why: one row's walk is a chain of dependent loads
+    and unpredictable branches (measured 28 ns per row at depth 6, 150k rows, 1 thread); rows of a
+    group are independent, so their loads overlap and nothing is mispredicted (14 ns, and 39 against
+    69 ns for a leaf-wise tree of depth 16)."""
+    chunk = np.searchsorted(bounds, lo, side="right") - 1
+    counting = counts.shape[1] > 0
+    node = np.zeros(LOCKSTEP_ROWS, np.int64)
+    for start in range(lo, hi, LOCKSTEP_ROWS):
+        rows = min(LOCKSTEP_ROWS, hi - start)
+        node[:] = 0
+        for _ in range(depth):
+            for r in range(rows):
+                at = max(node[r], 0)
+                v = float(X[start + r, feature[at]])
+                v = nan_value[at] if v != v else v
+                go_right = default_right[at] if zero_missing[at] & (abs(v) <= _ZERO) else v > threshold[at]
+                node[r] = children[at, np.int64(go_right)] if node[r] >= 0 else node[r]
+        for r in range(rows):
+            out[start + r] = ~node[r]
+            if counting:
+                counts[chunk, ~node[r]] += 1
+    return True
 
 
 @cached_njit(nogil=True)

@@ -318,8 +318,9 @@ def test_dask_helpers_refuse_refresh_before_any_work():
         bd.bound_start(bo.Quantile(alpha=0.9), y=None)
 
 
+@pytest.mark.parametrize("lockstep", [True, False], ids=["lockstep", "row by row"])
 @pytest.mark.parametrize("extra", [{}, {"zero_as_missing": True}, {"use_missing": False}], ids=repr)
-def test_lightgbm_compiled_leaf_lookup_equals_pred_leaf(extra):
+def test_lightgbm_compiled_leaf_lookup_equals_pred_leaf(extra, lockstep):
     rng = np.random.default_rng(7)
     X = rng.normal(size=(3000, 4)).astype(np.float32)
     X[rng.random(3000) < 0.1, 0] = np.nan
@@ -330,10 +331,22 @@ def test_lightgbm_compiled_leaf_lookup_equals_pred_leaf(extra):
     for i in range(5):
         arrays, values = bol._tree_of(booster, i)
         want = booster.predict(X, pred_leaf=True, start_iteration=i, num_iteration=1).ravel()
-        leaf, counts = bol._tree_leaves(X, *arrays, n_leaves=values.size)
+        leaf, counts = bol._tree_leaves(X, *arrays, n_leaves=values.size, lockstep=lockstep)
         np.testing.assert_array_equal(leaf, want)
         np.testing.assert_array_equal(counts.sum(axis=0), np.bincount(want, minlength=values.size))
         np.testing.assert_array_equal(values, [booster.get_leaf_output(i, j) for j in range(values.size)])
+
+
+def test_lightgbm_leaf_lookup_walks_a_deep_leaf_wise_tree_row_by_row():
+    x = np.repeat(np.arange(40), 25).astype(np.float32)
+    X = np.stack([x, np.random.default_rng(3).normal(size=x.size).astype(np.float32)], axis=1)
+    y = 3.0 ** x  # each best split peels off the largest group: a chain, not a balanced tree
+    booster = lgb.train({"verbose": -1, "num_leaves": 31}, lgb.Dataset(X, label=y), 1)
+    arrays, values = bol._tree_of(booster, 0)
+    assert bol._depth(arrays[4], arrays[5]) > 2 * int(np.ceil(np.log2(values.size))) + 4  # beyond lockstep's bound
+    want = booster.predict(X, pred_leaf=True, num_iteration=1).ravel()
+    for lockstep in (None, True):
+        np.testing.assert_array_equal(bol._tree_leaves(X, *arrays, n_leaves=values.size, lockstep=lockstep)[0], want)
 
 
 def test_lightgbm_categorical_features_fall_back_to_pred_leaf():
