@@ -10,6 +10,8 @@ Metrics: xgb.train(custom_metric=m) wants (name, value), lgb.train(feval=m) want
 """
 import numpy as np
 
+from . import drivers
+
 
 def is_engine_dataset(obj):
     """An XGBoost DMatrix or a LightGBM Dataset (duck-typed: no engine import needed)."""
@@ -66,8 +68,9 @@ def objective_call(loss, a, b, sample_weight=None, smooth=None):
     # (LightGBM ravels (n, k) in F order, XGBoost reads any strides through the array interface).
     g = np.empty_like(z, dtype=np.float32, order="K")
     h = np.empty_like(z, dtype=np.float32, order="K")
-    statistics = None if smooth is None else smooth(loss.statistics(y, z, w))
-    return loss.grad_hess(y, z, sample_weight=w, out=(g, h), statistics=statistics)
+    with drivers.engine_call():  # threads only for long calls: see drivers.ENGINE_MIN_ROWS_PER_THREAD
+        statistics = None if smooth is None else smooth(loss.statistics(y, z, w))
+        return loss.grad_hess(y, z, sample_weight=w, out=(g, h), statistics=statistics)
 
 
 def metric_call(metric, a, b, sample_weight=None):

@@ -94,7 +94,7 @@ class DaskLabels:
                              "matter for a start score)")
 
     def _checked_block(self, yb, wb):
-        yb = V.as_labels(yb, None, self.loss.domain, None, what=repr(self.loss))
+        yb = V.as_labels(yb, None, self.loss.domain, None, what=self.loss)
         wb = V.as_weights(wb, yb.shape[0]) if wb is not None else np.empty(0)
         return yb, wb
 

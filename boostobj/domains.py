@@ -47,7 +47,7 @@ class Domain:
         """
         return np.zeros(y.shape, dtype=bool)
 
-    def check(self, y: np.ndarray, name: str = "y", n_classes: int | None = None, what: str = "this loss") -> None:
+    def check(self, y: np.ndarray, name: str = "y", n_classes: int | None = None, what: object = "this loss") -> None:
         """Raise if any label is outside the domain.
 
         Parameters
@@ -58,8 +58,9 @@ class Domain:
             Name of the labels in the error message.
         n_classes : int, optional
             Number of classes, for domains of class indices.
-        what : str, default="this loss"
-            What the labels are for, in the error message (usually the loss's repr).
+        what : object, default="this loss"
+            What the labels are for, in the error message: its ``str`` (usually the loss itself,
+            formatted only when there is an error: engines call the objective every round).
 
         Raises
         ------

@@ -138,7 +138,7 @@ class _Resident:
         k = shape[1] if len(shape) == 2 else None
         # labels and weights stay float64 on the device too: a float32 label would round before the
         # residual is formed (see _validation.as_labels)
-        y = V.as_labels(y, shape[0], loss.domain, k, what=repr(loss))
+        y = V.as_labels(y, shape[0], loss.domain, k, what=loss)
         self.loss = loss._concrete(y, k)
         self.y = cuda.to_device(y)
         w = V.as_weights(w, shape[0])

@@ -193,6 +193,10 @@ class _LeafRefresh:
 
     def catch_up(self, booster):
         """Refresh the trees grown since the last call."""
+        with drivers.engine_call():
+            self._catch_up(booster)
+
+    def _catch_up(self, booster):
         while self.state.trees_done < booster.current_iteration():
             i = self.state.trees_done
             arrays, engine_values = _tree_of(booster, i)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 
-from . import _leaves
+from . import _leaves, drivers
 from ._engines import check_float32_labels, labels_and_weights, objective_call
 
 
@@ -143,6 +143,10 @@ class _LeafRefresh(xgb.callback.TrainingCallback):
 
     def catch_up(self):
         """Refresh the trees grown since the last call."""
+        with drivers.engine_call():
+            self._catch_up()
+
+    def _catch_up(self):
         booster = self.booster
         assert booster is not None
         while self.state.trees_done < booster.num_boosted_rounds():

@@ -222,3 +222,37 @@ def test_logcosh_irls_hessian_trains_on_unscaled_targets():
     assert rmse < 60
     exact = bol.train(params, lgb.Dataset(X, label=y), bo.LogCosh(), 200)
     assert float(np.sqrt(np.mean((exact.predict(X, raw_score=True) - y) ** 2))) > 2 * rmse
+
+
+def test_calls_from_an_engine_use_a_thread_per_half_million_rows(monkeypatch):
+    """The engine's OpenMP threads spin right after its regions: a call from the training loop gets
+    a thread only per drivers.ENGINE_MIN_ROWS_PER_THREAD rows (benchmarks/engine_threads.py)."""
+    from boostobj import drivers
+
+    chunks = []
+    launch_ranges = drivers.launch_ranges
+
+    def counting(driver, bounds, *args):
+        chunks.append(len(bounds) - 1)
+        return launch_ranges(driver, bounds, *args)
+
+    monkeypatch.setattr(drivers, "launch_ranges", counting)
+    threads = bo.get_num_threads()
+    bo.set_num_threads(4)
+    try:
+        loss = bo.Focal()
+        for n, direct, from_engine in ((200_000, 4, 1), (1_000_000, 4, 2)):
+            y = (np.arange(n) % 2).astype(np.float32)
+            z = np.zeros(n, np.float32)
+            chunks.clear()
+            loss.grad_hess(y, z)
+            loss(y, z)  # the scikit-learn APIs' call of the engine objective
+            assert chunks == [direct, from_engine]
+        with pytest.raises(RuntimeError), drivers.engine_call():  # the context is restored on errors
+            with drivers.engine_call():
+                assert drivers.row_chunks(1_000_000).size - 1 == 2
+            assert drivers.row_chunks(1_000_000).size - 1 == 2
+            raise RuntimeError
+        assert drivers.row_chunks(1_000_000).size - 1 == 4
+    finally:
+        bo.set_num_threads(threads)

@@ -311,7 +311,7 @@ class Loss:
     def _prepare(self, y: Any, raw: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         z = V.as_margin(raw, self.task, self.n_classes if self.task == "multiclass" else None)
         k = z.shape[1] if z.ndim == 2 else None
-        y = V.as_labels(y, z.shape[0], self.domain, k, what=repr(self))
+        y = V.as_labels(y, z.shape[0], self.domain, k, what=self)
         w = V.as_weights(sample_weight, z.shape[0])
         return y, z, w
 
