@@ -113,3 +113,28 @@ def test_the_cpu_forms_keep_their_own_flags_inside_a_fastmath_caller():
     assert e == pytest.approx(math.exp(1.7), rel=1e-15) and em1 == pytest.approx(math.expm1(1.7), rel=1e-15)
     assert l1p == pytest.approx(math.log1p(1.7), rel=1e-15)
     assert default_errors(-1.0) == -math.inf
+
+
+def test_focal_power_at_gamma_2_is_a_product_more_accurate_than_the_exponential_form():
+    """power_of_probability(q, -log q, 2, squared=True) = q * q: within 3 ulp of q^2 wherever q^2 is
+    a normal float; exp(-2 (-log q)) carries twice the absolute rounding error of -log q."""
+    import mpmath
+    import numba
+
+    from boostobj.kernels._math import logistic_parts, power_of_probability
+
+    @numba.njit
+    def powers(u, out):
+        for i in range(u.shape[0]):
+            p, q, neg_log_p, neg_log_q = logistic_parts(u[i])  # q = sigma(-u)
+            out[i, 0] = power_of_probability(q, neg_log_q, 2.0, True)
+            out[i, 1] = power_of_probability(q, neg_log_q, 2.0, False)
+
+    u = np.concatenate([np.linspace(-40.0, 5.0, 46), np.linspace(5.0, 40.0, 300), np.linspace(41.0, 350.0, 40)])
+    out = np.empty((u.size, 2))
+    powers(u, out)
+    with mpmath.workdps(40):
+        exact = np.array([float((1 / (1 + mpmath.exp(mpmath.mpf(x)))) ** 2) for x in u])
+    rel = np.abs(out - exact[:, None]) / exact[:, None]
+    assert rel[:, 0].max() < 3 * 2.0 ** -52, u[np.argmax(rel[:, 0])]
+    assert rel[:, 1].max() > 10 * 2.0 ** -52  # the exponential form, for comparison

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ._math import block_form, exp, jitable, log1p, logistic_parts
+from ._math import block_form, exp, jitable, log1p, logistic_parts, power_of_probability
 
 
 @jitable
@@ -215,12 +215,13 @@ def _others(y, z, h):
 
 
 @jitable
-def _softmax_focal_factors(a, gamma, d, upper):
+def _softmax_focal_factors(a, gamma, d, upper, squared):
     """The row factors of the gradient and Hessian from d = lse_{-y} - z_y (see _others):
     G = a q^gamma A, K = a q^gamma (gamma p A + p q (1 + gamma - neg)) and the label's Hessian
-    h_y, so that g_j = r_j G, h_j = r_j ((1 - r_j) G + r_j K) (j != y) and g_y = -G."""
+    h_y, so that g_j = r_j G, h_j = r_j ((1 - r_j) G + r_j K) (j != y) and g_y = -G.
+    ``squared``: gamma = 2 (``power_of_probability``)."""
     q, p, neg_log_q, s = logistic_parts(d)  # q = sigma(d) = 1 - p_y, s = -log p_y, neg_log_q = -log q
-    qg = exp(-gamma * neg_log_q)  # q^gamma; no branch on gamma (exp(-0) = 1 exactly)
+    qg = power_of_probability(q, neg_log_q, gamma, squared)
     big_a = gamma * p * s + q
     neg = (1.0 - upper) * gamma * s
     return (a * qg * big_a, a * qg * (gamma * p * big_a + p * q * (1.0 + gamma - neg)),
@@ -242,10 +243,18 @@ def _softmax_focal_entry(e, inv_total_o, rest_o, is_max_other, is_label, big_g, 
 def _softmax_focal_row(y, z, theta, g, h, upper, mode):
     k = z.shape[0]
     argo, total_o, rest_o, d = _others(y, z, h)
-    big_g, big_k, h_label = _softmax_focal_factors(_class_weight(theta, 1, y), theta[0], d, upper)
+    big_g, big_k, h_label = _softmax_focal_factors(_class_weight(theta, 1, y), theta[0], d, upper, theta[0] == 2.0)
     inv_total_o = 1.0 / total_o
     for j in range(k):
         g[j], h[j] = _softmax_focal_entry(h[j], inv_total_o, rest_o, j == argo, j == y, big_g, big_k, h_label, mode, k)
+
+
+@jitable
+def _softmax_focal_factor_rows(gamma, mo, z_label, rest_o, a, upper, squared, big_g, big_k, h_label, n):
+    for i in range(n):
+        d = (mo[i] - z_label[i]) + log1p(rest_o[i])  # as _others
+        big_g[i], big_k[i], h_label[i] = _softmax_focal_factors(a[i], gamma, d, upper, squared)
+        mo[i] = 1.0 / (1.0 + rest_o[i])  # mo now holds 1 / S_o
 
 
 @jitable
@@ -266,10 +275,10 @@ def _softmax_focal_block(y, z, theta, g, h, n, upper, mode):
         z_label[i] = z[y[i], i]
         a[i] = _class_weight(theta, 1, y[i])
     big_g, big_k, h_label = np.empty(n), np.empty(n), np.empty(n)
-    for i in range(n):
-        d = (mo[i] - z_label[i]) + log1p(rest_o[i])  # as _others
-        big_g[i], big_k[i], h_label[i] = _softmax_focal_factors(a[i], theta[0], d, upper)
-        mo[i] = 1.0 / (1.0 + rest_o[i])  # mo now holds 1 / S_o
+    if theta[0] == 2.0:  # one loop per case, each with a constant ``squared``: see power_of_probability
+        _softmax_focal_factor_rows(theta[0], mo, z_label, rest_o, a, upper, True, big_g, big_k, h_label, n)
+    else:
+        _softmax_focal_factor_rows(theta[0], mo, z_label, rest_o, a, upper, False, big_g, big_k, h_label, n)
     for j in range(k):
         for i in range(n):
             g[j, i], h[j, i] = _softmax_focal_entry(h[j, i], mo[i], rest_o[i], j == argo[i], j == y[i], big_g[i],
@@ -312,7 +321,7 @@ def softmax_focal_value_row(y, z, theta):
     a = _class_weight(theta, 1, y)
     mo, argo, total_o, rest_o = _max_and_sums(z, y)
     q, p, neg_log_q, s = logistic_parts((mo - float(z[y])) + math.log1p(rest_o))  # as _others
-    return a * math.exp(-gamma * neg_log_q) * s
+    return a * power_of_probability(q, neg_log_q, gamma, gamma == 2.0) * s
 
 
 # Cross-entropy to soft targets at temperature T (distillation), theta = (T, q_0 .. q_{n k - 1}):
