@@ -1,16 +1,20 @@
-"""Threads for the objective inside an engine's training round: 1 thread against all cores.
+"""Threads for the objective inside an engine's training round.
 
     python benchmarks/engine_threads.py [--rows 1000000] [--rounds 10] [--repeats 5]
 
 An engine calls the objective between its own OpenMP parallel regions, whose worker threads spin
 for a while after each region instead of sleeping (libgomp's default wait policy). A boostobj call
-split over all cores then competes with those spinning threads. For each case this trains with
-``bo.set_num_threads(1)`` and with all cores, interleaved, and prints seconds per round and the
-objective's own time per call inside the round (the engine's call wrapped in a timer), besides the
-same call outside training. LightGBM's leaf refresh (the quantile loss, 150k rows: its tree walk
-and per-leaf quantiles run between rounds too) is the last case.
+split over all cores then competes with those spinning threads. For each case this trains,
+interleaved, with three settings: one thread (``bo.set_num_threads(1)``); all cores split as
+outside training (a thread per ``drivers.MIN_ROWS_PER_THREAD`` rows); and the default, all cores
+but a thread per ``drivers.ENGINE_MIN_ROWS_PER_THREAD`` rows inside the training loop. It prints
+seconds per round and the objective's own time per call inside the round (the engine's call
+wrapped in a timer), and the same call outside training with 1 thread and all cores. LightGBM's
+leaf refresh (the quantile loss, 150k rows: its tree walk and per-leaf quantiles run between
+rounds too) is the last case.
 """
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -25,6 +29,7 @@ from training import N_CLASSES, make_data  # noqa: E402
 
 import boostobj as bo  # noqa: E402
 import boostobj.lightgbm as bol  # noqa: E402
+from boostobj import drivers  # noqa: E402
 
 CASES = [(bo.Logistic(), "binary"), (bo.Focal(gamma=2.0), "binary"), (bo.SoftmaxFocal(gamma=2.0), "class")]
 ALL = os.cpu_count() or 1
@@ -46,23 +51,35 @@ class Timed:
         return out
 
 
-def with_threads(n, train):
+SETTINGS = {  # name: (threads, rows per thread inside the training loop)
+    "1 thread": (1, drivers.ENGINE_MIN_ROWS_PER_THREAD),
+    f"{ALL} threads, split as outside training": (ALL, drivers.MIN_ROWS_PER_THREAD),
+    f"{ALL} threads, default": (ALL, drivers.ENGINE_MIN_ROWS_PER_THREAD),
+}
+
+
+def with_setting(setting, train):
+    threads, per_thread = setting
+
     def run():
-        bo.set_num_threads(n)
+        bo.set_num_threads(threads)
+        drivers.ENGINE_MIN_ROWS_PER_THREAD = per_thread
         train()
     return run
 
 
 def measure(engine, name, train_with, outside, rounds, repeats):
     """train_with(objective) trains ``rounds`` rounds; outside() is one objective call outside training."""
-    timed = {1: Timed(None), ALL: Timed(None)}
-    funcs = {}
-    for n, obj in timed.items():
-        funcs[f"{n}"] = with_threads(n, lambda obj=obj: train_with(obj))
-    per_round = interleaved(funcs, repeats)
+    default = drivers.ENGINE_MIN_ROWS_PER_THREAD
+    timed = {key: Timed(None) for key in SETTINGS}
+    funcs = {key: with_setting(setting, lambda obj=timed[key]: train_with(obj)) for key, setting in SETTINGS.items()}
+    try:
+        per_round = interleaved(funcs, repeats)
+    finally:
+        drivers.ENGINE_MIN_ROWS_PER_THREAD = default
     call_out = {}
     outside()  # compiled / loaded from the cache outside the timing
-    for n in timed:
+    for n in (1, ALL):
         bo.set_num_threads(n)
         ts = []
         for _ in range(repeats):
@@ -71,12 +88,11 @@ def measure(engine, name, train_with, outside, rounds, repeats):
             ts.append(time.perf_counter() - t0)
         call_out[n] = statistics.median(ts)
     bo.set_num_threads(ALL)
-    inside = {n: statistics.median(t.seconds) if t.seconds else float("nan") for n, t in timed.items()}
-    row = (engine, name, per_round["1"] / rounds, per_round[f"{ALL}"] / rounds, inside[1], inside[ALL],
-           call_out[1], call_out[ALL])
-    print(f"{engine:<9}{name:<24} s/round 1t {row[2]:.4f} {ALL}t {row[3]:.4f} ({row[3] / row[2]:.3f})  objective "
-          f"in round {row[4] * 1e3:.1f} / {row[5] * 1e3:.1f} ms, outside {row[6] * 1e3:.1f} / {row[7] * 1e3:.1f} ms",
-          flush=True)
+    row = (engine, name, {key: per_round[key] / rounds for key in SETTINGS},
+           {key: statistics.median(t.seconds) if t.seconds else float("nan") for key, t in timed.items()}, call_out)
+    print(f"{engine:<9}{name:<24} s/round " + ", ".join(f"{k} {v:.4f}" for k, v in row[2].items()) + "; objective in "
+          "round " + " / ".join(f"{v * 1e3:.1f}" for v in row[3].values()) + f" ms; outside {call_out[1] * 1e3:.1f} / "
+          f"{call_out[ALL] * 1e3:.1f} ms", flush=True)
     return row
 
 
@@ -103,45 +119,61 @@ def bench(rows, rounds, repeats):
             obj.loss = loss
             lgb.train({**lp, **extra, "objective": obj}, ds, rounds)
 
-        xgb_train(Timed(loss))  # compile outside the timing
-        results.append(measure("xgboost", loss.name, xgb_train, lambda: loss.grad_hess(labels[kind], margins),
-                               rounds, repeats))
-        results.append(measure("lightgbm", loss.name, lgb_train, lambda: loss.grad_hess(labels[kind], margins),
-                               rounds, repeats))
-    # leaf refresh: everything boostobj does between LightGBM's rounds
-    n = min(rows, 150_000)
-    ds = lgb.Dataset(X[:n], label=labels["real"][:n], free_raw_data=False, params={"verbose": -1}).construct()
+        xgb_train(Timed(loss))  # compile outside the timing (the engines pass different dtypes and layouts)
+        lgb_train(Timed(loss))
+        name = f"{loss.name}, {rows // 1000}k rows"
+        outside = functools.partial(loss.grad_hess, labels[kind], margins)
+        results.append(measure("xgboost", name, xgb_train, outside, rounds, repeats))
+        results.append(measure("lightgbm", name, lgb_train, outside, rounds, repeats))
+    return results
+
+
+def bench_refresh(X, y, rounds, repeats):
+    """LightGBM's leaf refresh: everything boostobj does between LightGBM's rounds."""
+    import lightgbm as lgb
+
+    lp = {"num_leaves": 63, "max_depth": 6, "num_threads": ALL, "verbose": -1}
+    n = X.shape[0]
+    ds = lgb.Dataset(X, label=y, free_raw_data=False, params={"verbose": -1}).construct()
     loss = bo.Quantile(alpha=0.9)
 
     def refresh_train(obj):
         bol.train(lp, ds, loss, rounds)
 
     refresh_train(None)
-    results.append(measure("lightgbm", f"quantile refresh ({n // 1000}k)", refresh_train,
-                           lambda: loss.grad_hess(labels["real"][:n], np.zeros(n, np.float32)), rounds, repeats))
-    return results
+    return measure("lightgbm", f"quantile leaf refresh, {n // 1000}k rows", refresh_train,
+                   lambda: loss.grad_hess(y, np.zeros(n, np.float32)), rounds, repeats)
 
 
 def table(rows):
-    lines = [f"| engine | case | s/round, 1 thread | s/round, {ALL} threads | {ALL} / 1 | objective in the round, "
-             f"ms per call (1 / {ALL} threads) | same call outside training (1 / {ALL}) |",
-             "|---|---|---:|---:|---:|---:|---:|"]
-    for engine, name, r1, rn, c1, cn, o1, on in rows:
-        inside = "-" if np.isnan(c1) else f"{c1 * 1e3:.1f} / {cn * 1e3:.1f}"
-        lines.append(f"| {engine} | {name} | {r1:.4f} | {rn:.4f} | {rn / r1:.3f} | {inside} | "
-                     f"{o1 * 1e3:.1f} / {on * 1e3:.1f} |")
+    names = list(SETTINGS)
+    lines = ["| engine | case | " + " | ".join(f"s/round, {k}" for k in names) + " | objective in the round, ms per "
+             "call (same order) | same call outside training, 1 / " + f"{ALL} threads |",
+             "|---|---|" + "---:|" * (len(names) + 2)]
+    for engine, name, per_round, inside, outside in rows:
+        base = per_round[names[0]]
+        cells = [f"{per_round[k]:.4f}" + ("" if k == names[0] else f" ({per_round[k] / base:.2f})") for k in names]
+        calls = "-" if np.isnan(inside[names[0]]) else " / ".join(f"{inside[k] * 1e3:.1f}" for k in names)
+        lines.append(f"| {engine} | {name} | " + " | ".join(cells) + f" | {calls} | {outside[1] * 1e3:.1f} / "
+                     f"{outside[ALL] * 1e3:.1f} |")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
     warnings.filterwarnings("ignore")
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, nargs="+", default=[200_000, 1_000_000])
+    parser.add_argument("--refresh-rows", type=int, default=150_000)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    result = bench(args.rows, args.rounds, args.repeats)
-    text = (f"Objective threads inside training, {args.rows} x 20, depth 6 / 63 leaves, engines on {ALL} threads, "
-            f"{args.rounds} rounds, median of {args.repeats} interleaved repeats ({machine()})\n\n{table(result)}\n")
+    result = []
+    for rows in args.rows:
+        result += bench(rows, args.rounds, args.repeats)
+    X, labels = make_data(args.refresh_rows)
+    result.append(bench_refresh(X, labels["real"], args.rounds, args.repeats))
+    text = (f"Objective threads inside training, rows x 20, depth 6 / 63 leaves, engines on {ALL} threads, "
+            f"{args.rounds} rounds, median of {args.repeats} interleaved repeats; in brackets: s/round relative to "
+            f"1 thread ({machine()})\n\n{table(result)}\n")
     print("\n" + text)
     write_result("engine_threads.md", text)

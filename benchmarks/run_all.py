@@ -17,6 +17,8 @@ STEPS = [
                                  "--quality-seeds", "1", "--quality-rows", "800"] if QUICK else []),
     ["fast_math.py"] + (["--points", "500"] if QUICK else []),
     ["objectives.py"] + (["--seeds", "1", "--rows", "1000"] if QUICK else []),
+    ["engine_threads.py"] + (["--rows", "3000", "--rounds", "2", "--repeats", "1", "--refresh-rows", "3000"]
+                             if QUICK else []),
 ]
 for step in STEPS:
     print(f"\n=== {' '.join(step)}", flush=True)
