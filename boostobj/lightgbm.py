@@ -156,7 +156,8 @@ class _LeafRefresh:
     def __init__(self, loss, train_set, y, w, valid_sets):
         self.loss = loss
         self.train_set = train_set
-        self.valid = [ds for ds in valid_sets if ds is not train_set]
+        # each data set once, however often it is listed: a tree moves its margins once
+        self.valid = list({id(ds): ds for ds in valid_sets if ds is not train_set}.values())
         self.features = {id(ds): _raw_features(ds, "training" if ds is train_set else "validation")
                          for ds in [train_set, *self.valid]}
         self.dense = {key: _dense(data) for key, data in self.features.items()}

@@ -111,7 +111,8 @@ class _LeafRefresh(xgb.callback.TrainingCallback):
         super().__init__()
         self.loss = loss
         self.dtrain = dtrain
-        self.evals = [d for d, _ in evals if d is not dtrain]
+        # each data set once, however often it is listed: a tree moves its margins once
+        self.evals = list({id(d): d for d, _ in evals if d is not dtrain}.values())
         self.state = _leaves.LeafRefresh(loss, y, w, _leaves.XGBOOST)
         self.booster: xgb.Booster | None = None
         self.new_leaves: dict[int, np.ndarray] = {}  # tree index -> leaf values by node id

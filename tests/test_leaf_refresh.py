@@ -385,3 +385,26 @@ def test_sampled_selection_equals_a_sort(order):
         want = np.sort(v)
         for k in (0, 1, m // 10, m // 2, m - 50, m - 2):
             assert _leaves._select_pair(v.copy(), k) == (want[k], want[k + 1]), (m, k)
+
+
+def test_an_evaluation_set_given_twice_is_moved_once_per_tree():
+    """A data set listed twice in evals / valid_sets is one set of margins: each new tree moves it
+    once (it was moved once per listing: a wrong metric with no error)."""
+    X, y = regression_data(1200, 5)
+    loss = bo.Quantile(alpha=0.7)
+    metric = loss.metric()
+    d, dv = xgb.DMatrix(X[:800], label=y[:800]), xgb.DMatrix(X[800:], label=y[800:])
+    history = {}
+    booster = box.train({"eta": 0.3, "max_depth": 3, "nthread": 1}, d, loss, 5, evals=[(dv, "a"), (dv, "b")],
+                        custom_metric=metric, evals_result=history, verbose_eval=False)
+    want = metric(y[800:], booster.predict(dv, output_margin=True))
+    assert history["a"][metric.name][-1] == pytest.approx(want, rel=1e-6)
+    assert history["b"][metric.name] == history["a"][metric.name]
+    history = {}
+    valid_set = lgb.Dataset(X[800:], label=y[800:])
+    booster = bol.train({"learning_rate": 0.3, "num_leaves": 7, "verbose": -1, "num_threads": 1},
+                        lgb.Dataset(X[:800], label=y[:800]), loss, 5, valid_sets=[valid_set, valid_set],
+                        valid_names=["a", "b"], feval=metric, callbacks=[lgb.record_evaluation(history)])
+    want = metric(y[800:].astype(np.float32), booster.predict(X[800:], raw_score=True))
+    assert history["a"][metric.name][-1] == pytest.approx(want, rel=1e-12)
+    assert history["b"][metric.name] == history["a"][metric.name]
