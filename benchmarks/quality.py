@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import interleaved, machine, write_result  # noqa: E402
+from _common import interleaved, machine, results_path, write_result  # noqa: E402
 
 import boostobj as bo  # noqa: E402
 import boostobj.lightgbm as bol  # noqa: E402
@@ -217,16 +217,27 @@ if __name__ == "__main__":
     args = parser.parse_args()
     head = (f"{args.train} train / {args.test} test rows, {args.rounds} rounds (part 2: 2/3 of them, lr 0.1), "
             f"{args.seeds} seeds, {THREADS} threads; XGBoost depth 6, LightGBM 31 leaves ({machine()})")
-    parts = []
+    titles = {"refresh": "Leaf refresh: test pinball loss (MAE for absolute error), mean ± sd over seeds",
+              "other": "Other losses vs their built-in counterparts (test metric, mean ± sd over seeds)",
+              "speed": "Seconds per round"}
+    parts = {}
     if "refresh" in args.parts:
-        parts.append("Leaf refresh: test pinball loss (MAE for absolute error), mean ± sd over seeds\n\n"
-                     + refresh_quality(args))
+        parts["refresh"] = titles["refresh"] + "\n\n" + refresh_quality(args)
     if "other" in args.parts:
-        parts.append("Other losses vs their built-in counterparts (test metric, mean ± sd over seeds)\n\n"
-                     + other_quality(args))
+        parts["other"] = titles["other"] + "\n\n" + other_quality(args)
     if "speed" in args.parts:
-        parts.append(f"Seconds per round ({args.speed_rounds} rounds, median of {args.repeats} interleaved repeats; "
-                     "XGBoost depth 6, LightGBM 63 leaves depth 6)\n\n" + speed(args))
-    text = head + "\n\n" + "\n\n".join(parts) + "\n"
+        parts["speed"] = (f"{titles['speed']} ({args.speed_rounds} rounds, median of {args.repeats} interleaved "
+                          f"repeats; XGBoost depth 6, LightGBM 63 leaves depth 6; {machine()})\n\n" + speed(args))
+    text = head + "\n\n" + "\n\n".join(parts.values()) + "\n"
     print("\n" + text)
+    if len(parts) < len(titles) and os.path.exists(results_path("quality.md")):
+        # a partial run replaces its own parts of the results and keeps the others (and their header)
+        with open(results_path("quality.md")) as f:
+            old = f.read()
+        starts = sorted((old.find(title), key) for key, title in titles.items() if old.find(title) >= 0)
+        if not starts:
+            starts = [(len(old), None)]
+        sections = {key: old[a:b].rstrip() for (a, key), (b, _) in zip(starts, starts[1:] + [(len(old), None)])}
+        sections.update(parts)
+        text = old[:starts[0][0]] + "\n\n".join(sections[key] for key in titles if key in sections) + "\n"
     write_result("quality.md", text)
