@@ -133,7 +133,7 @@ def _focal_hard_sides(y, z, a0, a1, gamma, e, l1p, qg, g, h, n, upper, squared):
     """The hard-label rows of a focal block: each row's own side only (qg: its q^gamma unless ``squared``)."""
     for i in range(n):
         t = 2.0 * y[i] - 1.0
-        p, q, s, neg_log_q = logistic_parts_from(t * z[i], e[i], l1p[i])
+        p, q, s, _ = logistic_parts_from(t * z[i], e[i], l1p[i])
         du, d2u, _ = _focal_side_from(a0 + y[i] * (a1 - a0), gamma, p, q, s, q * q if squared else qg[i], upper)
         g[i] = t * du
         h[i] = d2u
