@@ -22,11 +22,12 @@ def weighted_mean(values, w):
     return float(np.dot(w, values) / w.sum())
 
 
-def as_margin(raw, task, n_classes=None, name="raw"):
+def as_margin(raw, task, n_classes=None, name="raw", check_finite=True):
     """Raw margins as a float array: (n,) for regression/binary, (n, k) for multiclass.
 
     float32 and float64 are kept (no copy); anything else becomes float64. Layout is preserved
-    (LightGBM hands in an F-ordered (n, k) view).
+    (LightGBM hands in an F-ordered (n, k) view). ``check_finite=False``: the caller's compiled
+    loop reports non-finite margins (``boostobj.drivers``) and calls this again to name them.
     """
     z = np.asarray(raw)
     if z.dtype not in (np.float32, np.float64):
@@ -46,18 +47,23 @@ def as_margin(raw, task, n_classes=None, name="raw"):
             z = z[:, 0]
         if z.ndim != 1:
             raise ValueError(f"{name} must be one-dimensional (n_samples,) for a {task} loss, got shape {z.shape}")
-    if not all_finite(z):
+    if check_finite and not all_finite(z):
         bad = np.argwhere(~np.isfinite(z))[0]
         where = int(bad[0])
         raise ValueError(f"{name} contains a non-finite value ({z[tuple(bad)]}) at row {where}")
     return z
 
 
-def as_labels(y, n, domain, n_classes=None, name="y", what="this loss"):
+def as_labels(y, n, domain, n_classes=None, name="y", what="this loss", check_finite=True):
     """Labels as a 1-D float32 or float64 array with n rows (other dtypes become float64), checked
     against a label domain (``boostobj.domains``). Labels keep their own precision whatever the
     margins' dtype (the kernels read them as float64): a float32 margin must not round a float64
-    label (16777217 -> 16777216) before the residual is formed."""
+    label (16777217 -> 16777216) before the residual is formed.
+
+    ``check_finite=False``: the domain check runs on labels that may not be finite (its
+    comparisons fail for NaN, and a label it refuses is tested for finiteness first, the more
+    precise message); the caller's compiled loop reports the non-finite labels the domain lets
+    through (a real-valued label, +inf for "non-negative") and calls this again to name them."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
@@ -72,11 +78,22 @@ def as_labels(y, n, domain, n_classes=None, name="y", what="this loss"):
         )
     if y.dtype not in (np.float32, np.float64):
         y = y.astype(np.float64)
+    if check_finite:
+        _require_finite_labels(y, name)
+        domain.check(y, name, n_classes, what)
+        return y
+    try:
+        domain.check(y, name, n_classes, what)
+    except ValueError:
+        _require_finite_labels(y, name)
+        raise
+    return y
+
+
+def _require_finite_labels(y, name):
     if not all_finite(y):
         i = _first_bad(~np.isfinite(y))
         raise ValueError(f"{name} contains a non-finite label ({y[i]}) at row {i}")
-    domain.check(y, name, n_classes, what)
-    return y
 
 
 def all_finite(a):
@@ -85,8 +102,10 @@ def all_finite(a):
     return bool(np.isfinite(np.sum(a))) or bool(np.isfinite(a).all())
 
 
-def as_weights(sample_weight, n, name="sample_weight"):
-    """Sample weights as a 1-D float64 array (an empty array when there are none)."""
+def as_weights(sample_weight, n, name="sample_weight", check_finite=True):
+    """Sample weights as a 1-D float64 array (an empty array when there are none).
+    ``check_finite=False``: only that they are >= 0 (one reduction; NaN fails it too); the caller's
+    compiled loop reports an infinite weight (its outputs become non-finite) and calls this again."""
     if sample_weight is None:
         return np.empty(0, dtype=np.float64)
     w = np.asarray(sample_weight)
@@ -98,6 +117,8 @@ def as_weights(sample_weight, n, name="sample_weight"):
     if w.ndim != 1 or w.shape[0] != n:
         raise ValueError(f"{name} must have shape ({n},), got {w.shape}")
     w = w.astype(np.float64, copy=False)
+    if not check_finite and w.min() >= 0:
+        return w
     bad = ~(np.isfinite(w) & (w >= 0))
     if bad.any():
         i = _first_bad(bad)

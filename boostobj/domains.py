@@ -3,8 +3,12 @@
 Each domain also has a generator of typical labels for tests (``boostobj.testing`` and the
 derivative tests draw from it).
 
-``check(y, name, n_classes)`` receives finite float64 labels (shape and finiteness are checked
-before, in one place) and raises ValueError naming the value and the row of the first bad label.
+``check(y, name, n_classes)`` receives float labels of the right shape and raises ValueError naming
+the value and the row of the first bad label. On the gradient path (``Loss.grad_hess``, called by the
+engines every round) the labels' finiteness is tested afterwards, inside the compiled loop, so
+``bad`` and ``all_valid`` may see NaN or infinite labels: write them as comparisons (NaN compares
+false), not as arithmetic that could warn or raise. A label ``check`` refuses is tested for
+finiteness first, so a NaN is reported as non-finite rather than as outside the domain.
 """
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ class Domain:
         Parameters
         ----------
         y : ndarray of shape (n,)
-            Finite float64 labels.
+            Float labels, possibly not finite (see the module docstring).
         n_classes : int, optional
             Number of classes, for domains of class indices.
 
@@ -53,7 +57,7 @@ class Domain:
         Parameters
         ----------
         y : ndarray of shape (n,)
-            Finite float64 labels (shape and finiteness are checked before).
+            Float labels of the right shape; possibly not finite (see the module's docstring).
         name : str, default="y"
             Name of the labels in the error message.
         n_classes : int, optional
@@ -83,7 +87,7 @@ class Domain:
         Parameters
         ----------
         y : ndarray of shape (n,), n >= 1
-            Finite float64 labels.
+            Float labels, possibly not finite (see the module docstring).
         n_classes : int, optional
             Number of classes, for domains of class indices.
 

@@ -308,11 +308,17 @@ class Loss:
         return self
 
     # -- public computations --------------------------------------------------------------------
-    def _prepare(self, y: Any, raw: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        z = V.as_margin(raw, self.task, self.n_classes if self.task == "multiclass" else None)
+    def _prepare(self, y: Any, raw: Any, sample_weight: Any,
+                 finite_in_loop: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Validated labels, margins and weights. ``finite_in_loop``: leave the finiteness tests to
+        the gradient driver, which reports non-finite margins, labels (elementwise; class indices are
+        checked here, before a row kernel reads one as an index) and weights (see ``grad_hess``)."""
+        z = V.as_margin(raw, self.task, self.n_classes if self.task == "multiclass" else None,
+                        check_finite=not finite_in_loop)
         k = z.shape[1] if z.ndim == 2 else None
-        y = V.as_labels(y, z.shape[0], self.domain, k, what=self)
-        w = V.as_weights(sample_weight, z.shape[0])
+        y = V.as_labels(y, z.shape[0], self.domain, k, what=self,
+                        check_finite=not finite_in_loop or self._shape == "rowwise")
+        w = V.as_weights(sample_weight, z.shape[0], check_finite=not finite_in_loop)
         return y, z, w
 
     @property
@@ -382,13 +388,17 @@ class Loss:
         Computed in float64; labels and weights keep their float64 precision. Batch losses (GHM,
         Dice) compute their batch statistics from these rows unless ``statistics`` are given.
         """
-        y, z, w = self._prepare(y, raw, sample_weight)
+        # A batch loss's reduction pass reads the inputs before the driver does (GHM bins by the
+        # gradient's size): its inputs are checked on the way in.
+        y_in, raw_in, w_in = y, raw, sample_weight
+        y, z, w = self._prepare(y, raw, sample_weight, finite_in_loop=not self.is_batch)
         loss = self._concrete(y, z.shape[1] if z.ndim == 2 else None)
         theta = loss._batch_theta(y, z, w, statistics)
         g, h = _outputs(out, z)
         kernel, hmode, hval = loss._policy
         driver = driver_for(kernel, loss._shape, "grad_hess")
         if not launch(driver, z.shape[0], y, z, *weights_and_step(w), theta, hmode, hval, g, h):
+            self._prepare(y_in, raw_in, w_in)  # names a non-finite margin, label or weight
             raise _not_representable(self, "gradient/Hessian", g if not np.isfinite(g).all() else h, y, z, w)
         return g, h
 
