@@ -48,7 +48,7 @@ class _BoostEstimator(BaseEstimator):
     # -- parameters: the explicit ones, any engine parameter, and the loss's own (loss__gamma) -------
     @classmethod
     def _explicit_params(cls):
-        return [p for p in inspect.signature(_BoostEstimator.__init__).parameters
+        return [p for p in inspect.signature(cls.__init__).parameters
                 if p not in ("self", "engine_params")]
 
     def _engine_param_names(self):
@@ -215,16 +215,28 @@ class BoostRegressor(RegressorMixin, _BoostEstimator):
 class BoostClassifier(ClassifierMixin, _BoostEstimator):
     """Gradient-boosted classifier with a boostobj loss on XGBoost, LightGBM or CatBoost.
 
-    Default loss: Logistic for two classes, SoftmaxCrossEntropy for more. ``predict_proba`` goes
-    through the loss's link and includes the start score ((n, 2) for binary, rows sum to 1);
-    ``predict`` returns the original labels (``classes_``), ``decision_function`` the margins.
-    Other parameters as BoostRegressor.
+    Default loss: Logistic for two classes, SoftmaxCrossEntropy for more. ``predict_proba`` gives
+    the loss's class posterior of the margin (``loss.posterior``; the link for the hinge losses)
+    ((n, 2) for binary, rows sum to 1); ``predict`` returns the original labels (``classes_``) of
+    the most probable class, ``decision_function`` the margins. ``prior_shift`` (default True): for
+    losses whose posterior is not their link (class-weighted, focal, class-balanced), shift the
+    posterior's class priors so that its mean on the training rows equals the (weighted) class
+    frequencies (``loss.prior_shift``; fitted ``prior_shift_``, None where not applied), the
+    balance the logistic loss's own training gives; False: the loss's posterior as is. Other
+    parameters as BoostRegressor.
 
     **Soft targets**: ``y`` of shape (n, k), rows of class probabilities (a teacher's
     ``predict_proba``), trains :class:`~boostobj.SoftTargetCrossEntropy` (``loss=None``, its name, or
     an instance whose temperature is kept; its targets become the rows of y). ``classes_`` is then
     0..k-1, and every ``eval_set`` pair needs its own (m, k) probabilities.
     """
+
+    def __init__(self, loss=None, engine="xgboost", n_estimators=100, learning_rate=0.1, max_depth=None,
+                 random_state=None, n_jobs=None, early_stopping_rounds=None, eval_metric=None, device="cpu",
+                 leaf_refresh=None, prior_shift=True, **engine_params):
+        super().__init__(loss, engine, n_estimators, learning_rate, max_depth, random_state, n_jobs,
+                         early_stopping_rounds, eval_metric, device, leaf_refresh, **engine_params)
+        self.prior_shift = prior_shift
 
     def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
         shape = np.shape(np.asarray(y))  # (through __array__: array-likes that refuse numpy functions too)
@@ -245,8 +257,14 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
         if isinstance(loss.domain, domains.RowIndices):
             raise ValueError(f"{loss!r} takes soft targets: pass them as y, an (n, k) array of class probabilities "
                              "(fit(X, y) with class labels cannot carry its row-index labels)")
-        return self._fit(X, y_encoded.astype(np.float64), sample_weight, eval_set, eval_sample_weight, loss,
-                         n_classes=k)
+        y_encoded = y_encoded.astype(np.float64)
+        self._fit(X, y_encoded, sample_weight, eval_set, eval_sample_weight, loss, n_classes=k)
+        self.prior_shift_ = None
+        if self.prior_shift and self.loss_.has_posterior and not self.loss_._posterior_is_link():
+            margin = _adapter(self.engine).predict_margin(self.booster_, X, self.best_iteration_)
+            sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
+            self.prior_shift_ = self.loss_.prior_shift(y_encoded, margin, sw)
+        return self
 
     def _fit_soft_targets(self, X, Y, sample_weight, eval_set, eval_sample_weight):
         """``fit`` with y an (n, k) matrix of class probabilities: SoftTargetCrossEntropy, whose labels
@@ -268,8 +286,10 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
             evals.append((Xe, np.arange(start, start + blocks[-1].shape[0], dtype=np.float64)))
         loss = self._soft_target_loss(np.vstack(blocks))
         self.classes_ = np.arange(Y.shape[1])
-        return self._fit(X, np.arange(Y.shape[0], dtype=np.float64), sample_weight, evals, eval_sample_weight,
-                         loss, encode_eval=lambda rows: rows)
+        self._fit(X, np.arange(Y.shape[0], dtype=np.float64), sample_weight, evals, eval_sample_weight,
+                  loss, encode_eval=lambda rows: rows)
+        self.prior_shift_ = None  # its posterior is the softmax link
+        return self
 
     def _soft_target_loss(self, targets):
         updates = self._loss_updates()
@@ -296,9 +316,10 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
 
     def predict_proba(self, X):
         """Class probabilities: the loss's class posterior of the margin (``loss.posterior``: a focal
-        or class-weighted margin is not a log-odds), or its link for the hinge losses, which have none."""
+        or class-weighted margin is not a log-odds) with the fitted ``prior_shift_``, or its link for
+        the hinge losses, which have none."""
         margin = self._margin(X)  # checks that the model is fitted
-        p = self.loss_.predict(margin)
+        p = self.loss_.predict(margin, prior_shift=getattr(self, "prior_shift_", None))
         if p.ndim == 1:
             return np.column_stack([1.0 - p, p])
         return p

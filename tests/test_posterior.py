@@ -94,3 +94,53 @@ def test_predict_proba_is_calibrated_on_imbalanced_data():
         assert ece(p, y[te]) <= 1.5 * ece(ref, y[te]) + 0.003, loss
         assert ece(p, y[te]) < 0.5 * ece(p_link, y[te]), loss
         assert abs(p.mean() / ref.mean() - 1) < 0.2, loss  # sigma(margin) of Focal: about 5x
+
+
+def test_prior_shift_balances_the_rows_it_is_fitted_on():
+    rng = np.random.default_rng(1)
+    y = (rng.uniform(size=Z.size) < expit(Z / 4 - 2)).astype(float)
+    w = rng.uniform(0.5, 2.0, Z.size)
+    for loss in (bo.Logistic(pos_weight=10.0), bo.Focal(gamma=2.0)):
+        shift = loss.prior_shift(y, Z, w)
+        p = loss.posterior(Z, shift)
+        assert np.average(p, weights=w) == pytest.approx(np.average(y, weights=w), rel=1e-10)
+        assert np.all(np.diff(p) >= 0)  # a shift of the log-odds keeps the ranking
+        inner = np.abs(Z) <= 20  # where the posterior's log-odds are finite in float64
+        q = loss.posterior(Z[inner])
+        np.testing.assert_allclose(p[inner], expit(np.log(q / (1 - q)) + shift), rtol=1e-9)
+    # a constant model: the shift moves its posterior exactly onto the rate
+    rate = 0.125
+    yc = np.r_[np.ones(1), np.zeros(7)]
+    loss = bo.Logistic(pos_weight=3.0)
+    shift = loss.prior_shift(yc, np.full(8, 0.7))
+    assert loss.posterior(np.full(8, 0.7), shift)[0] == pytest.approx(rate, rel=1e-12)
+    # multiclass: every class's mean posterior equals its frequency; the first class is the reference
+    c = np.array([1.0, 2.0, 4.0, 0.5])
+    yk = np.argmax(ZK + rng.gumbel(size=ZK.shape), axis=1).astype(float)
+    loss = bo.SoftmaxCrossEntropy(class_weight=c)
+    shift = loss.prior_shift(yk, ZK)
+    assert shift.shape == (4,) and shift[0] == 0.0
+    np.testing.assert_allclose(loss.posterior(ZK, shift).mean(0), np.bincount(yk.astype(int), minlength=4) / 200,
+                               rtol=1e-10)
+    # where the posterior is the link, the training equations balance it already: no shift
+    assert bo.Logistic().prior_shift(y, Z) == 0.0
+    np.testing.assert_array_equal(bo.SoftmaxCrossEntropy().prior_shift(yk, ZK), np.zeros(4))
+
+
+def test_classifier_fits_the_prior_shift_on_its_training_rows():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24_000, 6))
+    y = (rng.uniform(size=len(X)) < expit(1.5 * X[:, 0] - X[:, 1] + np.sin(2 * X[:, 2]) - 4.0)).astype(float)
+    tr, te = slice(0, 12_000), slice(12_000, None)
+    kw = {"engine": "xgboost", "n_estimators": 60, "max_depth": 4, "n_jobs": 2}
+    loss = bo.Logistic(pos_weight=10.0)
+    est = bo.BoostClassifier(loss=loss, **kw).fit(X[tr], y[tr])
+    off = bo.BoostClassifier(loss=loss, prior_shift=False, **kw).fit(X[tr], y[tr])
+    assert off.prior_shift_ is None and est.prior_shift_ > 0  # the weighted model under-predicts
+    assert est.predict_proba(X[tr])[:, 1].mean() == pytest.approx(y[tr].mean(), rel=1e-9)
+    bias, bias_off = (e.predict_proba(X[te])[:, 1].mean() - y[te].mean() for e in (est, off))
+    assert abs(bias) < 0.5 * abs(bias_off), (bias, bias_off)
+    np.testing.assert_array_equal(off.predict_proba(X[te])[:, 1], loss.posterior(off.decision_function(X[te])))
+    plain = bo.BoostClassifier(**kw).fit(X[tr], y[tr])  # Logistic: the sigmoid as is
+    assert plain.prior_shift_ is None
+    np.testing.assert_array_equal(plain.predict_proba(X[te])[:, 1], expit(plain.decision_function(X[te])))

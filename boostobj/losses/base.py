@@ -34,7 +34,7 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from .. import _start
+from .. import _priors, _start
 from .. import _validation as V
 from ..domains import Domain
 from ..drivers import driver_for, launch, reduce_rows, weights_and_step
@@ -437,15 +437,15 @@ class Loss:
         losses ignore it, so callers need not branch on the task)."""
         return _start.start_score(self, _start.LocalLabels(self, y, sample_weight, n_classes))
 
-    def predict(self, raw: Any, link_only: bool = False) -> np.ndarray:
+    def predict(self, raw: Any, link_only: bool = False, prior_shift: Any = None) -> np.ndarray:
         """Predictions of margins: the mean (regression, through the inverse link) or the class
-        posterior (classification: ``posterior``, (n,) P(y = 1) or (n, k)); the hinge losses, which
-        have no posterior, and ``link_only=True`` give the plain inverse link (for a focal or
-        class-weighted loss that is not the class probability)."""
+        posterior (classification: ``posterior``, (n,) P(y = 1) or (n, k), with ``prior_shift``
+        applied when given); the hinge losses, which have no posterior, and ``link_only=True`` give
+        the plain inverse link (for a focal or class-weighted loss that is not the class probability)."""
         if link_only or self.task == "regression" or not self.has_posterior:
             k = self.n_classes if self.task == "multiclass" else None
             return self.link.inverse(V.as_margin(raw, self.task, k))
-        return self.posterior(raw)
+        return self.posterior(raw, prior_shift)
 
     # -- class posteriors --------------------------------------------------------------------------
     has_posterior: ClassVar[bool] = True  # classification losses whose margin determines the posterior
@@ -454,9 +454,10 @@ class Loss:
         """True when the inverse link already is the class posterior (unweighted logistic, softmax)."""
         return False
 
-    def posterior(self, raw: Any) -> np.ndarray:
+    def posterior(self, raw: Any, prior_shift: Any = None) -> np.ndarray:
         r"""Class posterior probabilities of margins: P(y = 1) as (n,) for binary losses, (n, k) rows
-        summing to 1 for multiclass.
+        summing to 1 for multiclass; ``prior_shift`` (from :meth:`prior_shift`) shifts their class
+        priors.
 
         The margin :math:`z^*` a loss learns at posterior :math:`p` is where the expected gradient
         vanishes, :math:`p\,\partial_z L(1, z^*) + (1 - p)\,\partial_z L(0, z^*) = 0`, so
@@ -467,6 +468,30 @@ class Loss:
         posterior; where the inverse link is already the posterior it is used as is. ``predict``
         keeps the plain inverse link.
         """
+        p = self._bayes_posterior(raw)
+        return p if prior_shift is None else _priors.shift_priors(p, prior_shift)
+
+    def prior_shift(self, y: Any, raw: Any, sample_weight: Any = None) -> Any:
+        """The shift of class priors that makes the mean ``posterior`` of the rows ``raw`` (weighted)
+        equal the class frequencies of their labels ``y``: calibration in the large, which the
+        logistic loss's own training equations give and class-weighted, focal and class-balanced
+        losses do not (see ``boostobj._priors``). Fit it on the training rows' margins and pass it
+        to ``posterior`` / ``predict``; the boostobj classifiers do (``prior_shift_``).
+
+        Returns a float (binary: added to the posterior's log-odds) or a (k,) vector (multiclass:
+        added to the log-priors, first entry 0); 0 for losses whose posterior is their link, whose
+        training balances it already.
+        """
+        k = self.n_classes if self.task == "multiclass" else None
+        z = V.as_margin(raw, self.task, k)
+        k = z.shape[1] if z.ndim == 2 else None
+        y = V.as_labels(y, z.shape[0], self.domain, k, what=self)
+        w = V.as_weights(sample_weight, z.shape[0])
+        if self._posterior_is_link():
+            return 0.0 if k is None else np.zeros(k)
+        return _priors.fit_prior_shift(self.posterior(z), y, w)
+
+    def _bayes_posterior(self, raw: Any) -> np.ndarray:
         if self.task == "regression":
             raise ValueError(f"{self!r} is a regression loss: it has no class posterior (use predict)")
         if not self.has_posterior:

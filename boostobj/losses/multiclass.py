@@ -528,7 +528,7 @@ class ClassBalanced(Loss):
         """Without ``counts`` each call weights the classes by its own label counts."""
         return self.counts is None
 
-    def posterior(self, raw):
+    def _bayes_posterior(self, raw):
         """Class posteriors of the base loss weighted for the bound ``counts`` (see ``Loss.posterior``)."""
         if self.counts is None:
             raise ValueError("ClassBalanced.posterior needs the training class counts: use loss.bind(y_train) "
