@@ -190,11 +190,14 @@ def _weighted_quantile(r, w, alpha, convention):
 # count each chunk's rows per leaf, turn the counts into write positions, scatter the residuals
 # y - F leaf by leaf (a counting sort: row order kept within a leaf, as the engines' row sets),
 # then one selection or stable sort per leaf, the leaves split between threads by rows.
+# The loops index slices from 0 and write through unsigned positions: numba then drops its
+# negative-index wrap-around test on every access.
 @cached_njit(nogil=True)
 def _count_rows(lo, hi, leaf, bounds, counts):
     chunk = np.searchsorted(bounds, lo, side="right") - 1
-    for i in range(lo, hi):
-        counts[chunk, leaf[i]] += 1
+    leaves, row = leaf[lo:hi], counts[chunk]
+    for i in range(hi - lo):
+        row[np.uint64(leaves[i])] += 1
     return True
 
 
@@ -202,13 +205,19 @@ def _count_rows(lo, hi, leaf, bounds, counts):
 def _scatter_rows(lo, hi, y, score, weight, leaf, bounds, positions, grouped_r, grouped_w):
     chunk = np.searchsorted(bounds, lo, side="right") - 1
     fill = positions[chunk].copy()
-    weighted = weight.shape[0] > 0
-    for i in range(lo, hi):
-        c = leaf[i]
-        grouped_r[fill[c]] = y[i] - score[i]
-        if weighted:
-            grouped_w[fill[c]] = weight[i]
-        fill[c] += 1
+    ys, scores, leaves = y[lo:hi], score[lo:hi], leaf[lo:hi]
+    if weight.shape[0] > 0:
+        ws = weight[lo:hi]
+        for i in range(hi - lo):
+            c = np.uint64(leaves[i])
+            grouped_r[np.uint64(fill[c])] = ys[i] - scores[i]
+            grouped_w[np.uint64(fill[c])] = ws[i]
+            fill[c] += 1
+    else:
+        for i in range(hi - lo):
+            c = np.uint64(leaves[i])
+            grouped_r[np.uint64(fill[c])] = ys[i] - scores[i]
+            fill[c] += 1
     return True
 
 
@@ -227,8 +236,9 @@ def _segment_quantiles(lo, hi, offsets, grouped_r, grouped_w, alpha, convention,
 
 @cached_njit(nogil=True)
 def _add_leaf_values(lo, hi, score, values, leaf):
-    for i in range(lo, hi):
-        score[i] += values[leaf[i]]
+    scores, leaves = score[lo:hi], leaf[lo:hi]
+    for i in range(hi - lo):
+        scores[i] += values[np.uint64(leaves[i])]
     return True
 
 

@@ -317,16 +317,18 @@ def _lockstep_leaves_driver(lo, hi, X, feature, threshold, nan_value, zero_missi
     node = np.zeros(LOCKSTEP_ROWS, np.int64)
     for start in range(lo, hi, LOCKSTEP_ROWS):
         rows = min(LOCKSTEP_ROWS, hi - start)
+        group = X[start:start + rows]  # indexed from 0: no negative-index wrap-around test per load
         node[:] = 0
         for _ in range(depth):
             for r in range(rows):
                 at = max(node[r], 0)
-                v = float(X[start + r, feature[at]])
+                v = float(group[r, feature[at]])
                 v = nan_value[at] if v != v else v
                 go_right = default_right[at] if zero_missing[at] & (abs(v) <= _ZERO) else v > threshold[at]
                 node[r] = children[at, np.int64(go_right)] if node[r] >= 0 else node[r]
+        leaves = out[start:start + rows]
         for r in range(rows):
-            out[start + r] = ~node[r]
+            leaves[r] = ~node[r]
             if counting:
                 counts[chunk, ~node[r]] += 1
     return True
@@ -339,10 +341,11 @@ def _tree_leaves_driver(lo, hi, X, feature, threshold, default_left, missing, le
     default side; otherwise ``x <= threshold`` goes left."""
     chunk = np.searchsorted(bounds, lo, side="right") - 1
     counting = counts.shape[1] > 0
-    for i in range(lo, hi):
+    rows = X[lo:hi]  # indexed from 0: no negative-index wrap-around test per load
+    for i in range(hi - lo):
         node = 0
         while node >= 0:
-            v = float(X[i, feature[node]])
+            v = float(rows[i, feature[node]])
             kind = missing[node]
             if np.isnan(v) and kind != 2:
                 v = 0.0
@@ -352,7 +355,7 @@ def _tree_leaves_driver(lo, hi, X, feature, threshold, default_left, missing, le
                 node = left[node]
             else:
                 node = right[node]
-        out[i] = ~node
+        out[lo + i] = ~node
         if counting:
             counts[chunk, ~node] += 1
     return True
