@@ -83,7 +83,8 @@ def as_labels(y, n, domain, n_classes=None, name="y", what="this loss", check_fi
         domain.check(y, name, n_classes, what)
         return y
     try:
-        domain.check(y, name, n_classes, what)
+        with np.errstate(invalid="ignore"):  # a NaN label reaches the domain's min / max
+            domain.check(y, name, n_classes, what)
     except ValueError:
         _require_finite_labels(y, name)
         raise
@@ -99,7 +100,9 @@ def _require_finite_labels(y, name):
 def all_finite(a):
     """True when every value is finite. A sum is one cheap vectorised pass and is non-finite whenever
     a value is; only then (or when the sum overflows) is the exact element-wise test needed."""
-    return bool(np.isfinite(np.sum(a))) or bool(np.isfinite(a).all())
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, or a sum beyond the largest float
+        total = np.sum(a)
+    return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
 
 
 def as_weights(sample_weight, n, name="sample_weight", check_finite=True):
@@ -117,8 +120,10 @@ def as_weights(sample_weight, n, name="sample_weight", check_finite=True):
     if w.ndim != 1 or w.shape[0] != n:
         raise ValueError(f"{name} must have shape ({n},), got {w.shape}")
     w = w.astype(np.float64, copy=False)
-    if not check_finite and w.min() >= 0:
-        return w
+    if not check_finite:
+        with np.errstate(invalid="ignore"):  # NaN: the min is NaN, and the full check below names it
+            if w.min() >= 0:
+                return w
     bad = ~(np.isfinite(w) & (w >= 0))
     if bad.any():
         i = _first_bad(bad)
