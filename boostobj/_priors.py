@@ -22,10 +22,18 @@ def shift_priors(p, shift):
     """Posteriors ``p`` ((n,) P(y = 1) or (n, k)) with their class priors shifted: binary, the
     log-odds plus ``shift`` (a float); multiclass, p_j e^(shift_j) renormalised (``shift`` (k,))."""
     p = np.asarray(p, dtype=np.float64)
+    shape = () if p.ndim == 1 else (p.shape[1],)
+    try:
+        delta = np.asarray(shift, dtype=np.float64)
+    except (TypeError, ValueError):
+        delta = None
+    if delta is None or delta.shape != shape or not np.isfinite(delta).all():
+        what = "a finite number (binary)" if p.ndim == 1 else f"a finite vector of shape ({p.shape[1]},), one per class"
+        raise ValueError(f"prior_shift must be {what}, as loss.prior_shift returns; got {shift!r}")
     if p.ndim == 1:
-        a = p * np.exp(float(shift))  # sigma(logit(p) + shift) = a / (a + 1 - p), exact at p = 0 and 1
+        a = p * np.exp(delta)  # sigma(logit(p) + shift) = a / (a + 1 - p), exact at p = 0 and 1
         return a / (a + (1.0 - p))
-    q = p * np.exp(np.asarray(shift, dtype=np.float64) - np.max(shift))
+    q = p * np.exp(delta - delta.max())
     return q / q.sum(axis=1, keepdims=True)
 
 

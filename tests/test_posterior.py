@@ -144,3 +144,12 @@ def test_classifier_fits_the_prior_shift_on_its_training_rows():
     plain = bo.BoostClassifier(**kw).fit(X[tr], y[tr])  # Logistic: the sigmoid as is
     assert plain.prior_shift_ is None
     np.testing.assert_array_equal(plain.predict_proba(X[te])[:, 1], expit(plain.decision_function(X[te])))
+
+
+def test_prior_shift_of_the_wrong_kind_is_refused():
+    for loss, z, bad in ((bo.Logistic(pos_weight=2.0), Z, [np.nan, np.inf, [0.5, 0.5], "a"]),
+                         (bo.SoftmaxCrossEntropy(class_weight=[1, 2, 3, 4]), ZK,
+                          [np.zeros(3), np.zeros((4, 1)), [0, 0, np.nan, 0], 0.5])):
+        for shift in bad:
+            with pytest.raises(ValueError, match="prior_shift must be a finite"):
+                loss.posterior(z, shift)
