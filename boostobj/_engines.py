@@ -134,8 +134,9 @@ class CatBoostCalls:
         w, step = (_ONE, 0) if weights is None else (np.asarray(weights), 1)
         ders = np.empty((2, z.shape[0]))
         if not self.driver(0, z.shape[0], targets, z, w, step, self.theta, self.hmode, self.hval, ders[0], ders[1]):
-            i = int(np.flatnonzero(~np.isfinite(ders).all(axis=0))[0])
-            raise ValueError(f"{self.loss!r}: a derivative is not finite at margin {float(z[i])!r}, label "
+            i = int(np.flatnonzero(~np.isfinite(z) | ~np.isfinite(ders).all(axis=0))[0])
+            what = "the margin" if not np.isfinite(z[i]) else "a derivative"
+            raise ValueError(f"{self.loss!r}: {what} is not finite at margin {float(z[i])!r}, label "
                              f"{float(targets[i])!r} (row {i} of the chunk CatBoost passed)")
         np.negative(ders, out=ders)
         return ders.T  # a strided (n, 2) view: CatBoost copies it element by element anyway

@@ -37,16 +37,26 @@ def shift_priors(p, shift):
     return q / q.sum(axis=1, keepdims=True)
 
 
+# The shift stays within +-MAX_SHIFT of the first class's (a prior ratio of e^30, about 1e13): a target
+# further away is out of reach (the posterior gives its class to almost no row), and the iterate
+# that gets closest within the bound is returned.
+MAX_SHIFT = 30.0
+
+
 def fit_prior_shift(p, y, w=None, max_iter=50):
     """The prior shift (see the module docstring) for posteriors ``p`` of rows with labels ``y``
-    (binary p of shape (n,): labels in [0, 1]; (n, k): class indices 0..k-1) and weights ``w`` (None: 1): a float
-    for binary, a (k,) vector with shift[0] = 0 for multiclass. 0 (no shift) when a class has no
-    weight in ``y`` or ``p`` gives some class no probability at all (the shift would be infinite)."""
+    (binary p of shape (n,): labels in [0, 1]; (n, k): class indices 0..k-1) and weights ``w``
+    (None: 1): a float for binary, a (k,) vector with shift[0] = 0 for multiclass. 0 (no shift) for
+    no rows, no weight, a class without weight in ``y`` or without probability in ``p`` (its shift
+    would be infinite)."""
     binary = p.ndim == 1
     P = np.column_stack([1.0 - p, p]) if binary else np.asarray(p, dtype=np.float64)
     n, k = P.shape
+    none = 0.0 if binary else np.zeros(k)
     w = np.ones(n) if w is None or np.size(w) == 0 else np.asarray(w, dtype=np.float64)
-    total = w.sum()
+    total = float(w.sum())
+    if not total > 0:
+        return none
     if binary:  # labels may be soft (probabilities of class 1)
         rate = float(w @ y) / total
         target = np.array([1.0 - rate, rate])
@@ -54,30 +64,39 @@ def fit_prior_shift(p, y, w=None, max_iter=50):
         target = np.bincount(y.astype(np.int64), weights=w, minlength=k)[:k] / total
     mass = w @ P / total
     if not (target > 0).all() or not (mass > 0).all():
-        return 0.0 if binary else np.zeros(k)
-    delta = np.log(target) - np.log(mass)  # exact when every row has the same p (a constant model)
-    delta -= delta[0]
+        return none
+
+    def bounded(d):
+        return np.clip(d - d[0], -MAX_SHIFT, MAX_SHIFT)
 
     def objective(d):  # weighted mean of log sum_j p_j e^(d_j), minus target . d: convex in d
         top = d.max()
-        return float(w @ np.log(P @ np.exp(d - top)) / total + top - target @ d)
+        value = float(w @ np.log(P @ np.exp(d - top)) / total + top - target @ d)
+        return value if np.isfinite(value) else np.inf
 
+    delta = bounded(np.log(target) - np.log(mass))  # exact when every row has the same p (a constant model)
     value = objective(delta)
     for _ in range(max_iter):
         Q = shift_priors(P, delta)
         grad = (w @ Q / total - target)[1:]
-        if np.abs(grad).max() <= 1e-13:
+        if not np.abs(grad).max() > 1e-13:  # converged (or not finite: keep the last good iterate)
             break
         Qw = Q[:, 1:] * (w / total)[:, None]
         hess = np.diag(Qw.sum(axis=0)) - Qw.T @ Q[:, 1:]
         step = np.zeros(k)
-        step[1:] = np.linalg.lstsq(hess, -grad, rcond=None)[0]
+        try:
+            step[1:] = np.linalg.lstsq(hess, -grad, rcond=None)[0]
+        except np.linalg.LinAlgError:
+            break
         for _ in range(30):  # backtracking: Newton's step on a convex function, halved until it descends
-            trial = objective(delta + step)
+            trial_delta = bounded(delta + step)
+            trial = objective(trial_delta)
             if trial <= value:
                 break
             step /= 2.0
         else:
             break
-        delta, value = delta + step, trial
+        if np.array_equal(trial_delta, delta):
+            break  # at the bound
+        delta, value = trial_delta, trial
     return float(delta[1]) if binary else delta

@@ -218,12 +218,13 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
     Default loss: Logistic for two classes, SoftmaxCrossEntropy for more. ``predict_proba`` gives
     the loss's class posterior of the margin (``loss.posterior``; the link for the hinge losses)
     ((n, 2) for binary, rows sum to 1); ``predict`` returns the original labels (``classes_``) of
-    the most probable class, ``decision_function`` the margins. ``prior_shift`` (default True): for
-    losses whose posterior is not their link (class-weighted, focal, class-balanced), shift the
-    posterior's class priors so that its mean on the training rows equals the (weighted) class
-    frequencies (``loss.prior_shift``; fitted ``prior_shift_``, None where not applied), the
-    balance the logistic loss's own training gives; False: the loss's posterior as is. Other
-    parameters as BoostRegressor.
+    the most probable class, ``decision_function`` the raw margins (for a class-weighted or focal
+    loss their sign need not be the predicted class). ``prior_shift`` (default True): for every loss
+    but the unweighted logistic and softmax (class-weighted, focal, class-balanced, exponential,
+    GHM-C), shift the posterior's class priors so that its mean on the training rows equals the
+    (weighted) class frequencies (``loss.prior_shift``; fitted ``prior_shift_``, None where not
+    applied), the balance the logistic loss's own training gives; False: the loss's posterior as
+    is. Other parameters as BoostRegressor.
 
     **Soft targets**: ``y`` of shape (n, k), rows of class probabilities (a teacher's
     ``predict_proba``), trains :class:`~boostobj.SoftTargetCrossEntropy` (``loss=None``, its name, or
@@ -260,7 +261,7 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
         y_encoded = y_encoded.astype(np.float64)
         self._fit(X, y_encoded, sample_weight, eval_set, eval_sample_weight, loss, n_classes=k)
         self.prior_shift_ = None
-        if self.prior_shift and self.loss_.has_posterior and not self.loss_._posterior_is_link():
+        if self.prior_shift and self.loss_.has_posterior and not self.loss_._training_balances_priors():
             margin = _adapter(self.engine).predict_margin(self.booster_, X, self.best_iteration_)
             sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
             self.prior_shift_ = self.loss_.prior_shift(y_encoded, margin, sw)

@@ -252,6 +252,9 @@ def test_clear_errors(bin_data, multi_data):
         bo.SoftmaxCrossEntropy().calc_ders_multi(np.zeros(3), 5.0, 1.0)
     with pytest.raises(ValueError, match="not finite at margin nan"):
         bo.Logistic().calc_ders_range(np.array([0.0, np.nan]), np.array([0.0, 1.0], dtype=np.float32), None)
+    for loss in (bo.Logistic(), bo.Focal()):  # finite derivatives at +inf: the margin itself is named
+        with pytest.raises(ValueError, match=r"the margin is not finite at margin inf, label 1.0 \(row 0 of the chunk"):
+            loss.calc_ders_range(np.array([np.inf, 0.0]), np.array([1.0, 0.0], dtype=np.float32), None)
     with pytest.raises(ValueError, match="y must be numbers"):
         bocb.fit(cb.CatBoostClassifier(loss_function=bo.Focal(), iterations=2), X, np.where(y > 0, "a", "b"))
     m = bocb.train(EXACT, cb.Pool(X, y), bo.Logistic(), 2)

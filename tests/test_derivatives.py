@@ -314,6 +314,28 @@ def test_non_finite_inputs_are_named(loss, dtype):
                 loss.grad_hess(y, raw, sample_weight=w)
 
 
+def test_non_finite_inputs_read_before_the_loop_are_named():
+    """Where something reads the inputs before the compiled loop does, they are checked on the way in:
+    ClassBalanced counts its labels; an ``out`` array that overwrites the margins as the loop goes."""
+    y = np.tile([0.0, 1.0], 350)
+    y[601] = np.nan
+    for loss in (bo.ClassBalanced(), bo.ClassBalanced(base="focal")):
+        with pytest.raises(ValueError, match=r"y contains a non-finite label \(nan\) at row 601"):
+            loss.grad_hess(y, np.zeros(700))
+    z = np.zeros(700)
+    z[601] = np.inf
+    with pytest.raises(ValueError, match=r"raw contains a non-finite value \(inf\) at row 601"):
+        bo.Logistic().grad_hess(np.zeros(700), z, out=(z, np.empty(700)))
+    zk = np.zeros((700, 3))
+    zk[601, 1] = np.nan
+    with pytest.raises(ValueError, match=r"raw contains a non-finite value \(nan\) at row 601"):
+        bo.SoftmaxCrossEntropy().grad_hess(np.zeros(700), zk, out=(zk, np.empty((700, 3))))
+    # a finite call may still write its gradient over the margins it reads
+    z = np.linspace(-3, 3, 700)
+    want = bo.Logistic().grad_hess(np.ones(700), z)[0]
+    np.testing.assert_array_equal(bo.Logistic().grad_hess(np.ones(700), z, out=(z, np.empty(700)))[0], want)
+
+
 def test_init_scores_closed_forms():
     y = np.array([1.0, 2.0, 3.0, 10.0])
     w = np.array([1.0, 1.0, 1.0, 5.0])

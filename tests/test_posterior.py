@@ -100,8 +100,10 @@ def test_prior_shift_balances_the_rows_it_is_fitted_on():
     rng = np.random.default_rng(1)
     y = (rng.uniform(size=Z.size) < expit(Z / 4 - 2)).astype(float)
     w = rng.uniform(0.5, 2.0, Z.size)
-    for loss in (bo.Logistic(pos_weight=10.0), bo.Focal(gamma=2.0)):
+    # the exponential loss and GHM-C: their posterior is their link, but their training does not balance it
+    for loss in (bo.Logistic(pos_weight=10.0), bo.Focal(gamma=2.0), bo.Exponential(), bo.GHMC()):
         shift = loss.prior_shift(y, Z, w)
+        assert shift != 0.0
         p = loss.posterior(Z, shift)
         assert np.average(p, weights=w) == pytest.approx(np.average(y, weights=w), rel=1e-10)
         assert np.all(np.diff(p) >= 0)  # a shift of the log-odds keeps the ranking
@@ -146,6 +148,29 @@ def test_classifier_fits_the_prior_shift_on_its_training_rows():
     np.testing.assert_array_equal(plain.predict_proba(X[te])[:, 1], expit(plain.decision_function(X[te])))
 
 
+def test_prior_shift_out_of_reach_stays_finite_and_bounded():
+    import warnings
+
+    from boostobj._priors import MAX_SHIFT
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # label smoothing clips class 2's posterior to exactly 0 on 980 of 1000 rows: 5 % of labels unreachable
+        loss = bo.SoftmaxCrossEntropy(label_smoothing=0.1)
+        z = np.tile([2.0, 0.0, -2.0], (1000, 1))
+        z[:20] = 0.0
+        y = np.zeros(1000)
+        y[500:550], y[600:700] = 2, 1
+        shift = loss.prior_shift(y, z)
+        assert np.isfinite(shift).all() and shift[2] == MAX_SHIFT
+        assert np.isfinite(loss.posterior(z, shift)).all()
+        # saturated margins: the posterior is exactly 0 or 1, the rate cannot move
+        yb = np.r_[np.ones(10), np.zeros(90)]
+        assert bo.Logistic(pos_weight=10.0).prior_shift(yb, np.r_[np.full(50, 800.0), np.full(50, -800.0)]) == -MAX_SHIFT
+        assert bo.Logistic(pos_weight=10.0).prior_shift(np.zeros(0), np.zeros(0)) == 0.0  # no rows
+        assert bo.Focal().prior_shift([0, 1, 1], [0.0, 1.0, 2.0], [0, 0, 0]) == 0.0  # no weight
+
+
 def test_prior_shift_of_the_wrong_kind_is_refused():
     for loss, z, bad in ((bo.Logistic(pos_weight=2.0), Z, [np.nan, np.inf, [0.5, 0.5], "a"]),
                          (bo.SoftmaxCrossEntropy(class_weight=[1, 2, 3, 4]), ZK,
@@ -153,3 +178,6 @@ def test_prior_shift_of_the_wrong_kind_is_refused():
         for shift in bad:
             with pytest.raises(ValueError, match="prior_shift must be a finite"):
                 loss.posterior(z, shift)
+    for loss, kw in ((bo.SmoothHinge(), {}), (bo.Huber(), {}), (bo.Focal(), {"link_only": True})):
+        with pytest.raises(ValueError, match="prior_shift shifts class posteriors"):
+            loss.predict(Z, prior_shift=0.5, **kw)

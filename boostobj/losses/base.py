@@ -388,10 +388,12 @@ class Loss:
         Computed in float64; labels and weights keep their float64 precision. Batch losses (GHM,
         Dice) compute their batch statistics from these rows unless ``statistics`` are given.
         """
-        # A batch loss's reduction pass reads the inputs before the driver does (GHM bins by the
-        # gradient's size): its inputs are checked on the way in.
+        # Inputs are checked on the way in where something reads them before the driver does: a batch
+        # loss's reduction pass (GHM bins by the gradient's size), ClassBalanced's label counts, or
+        # the driver itself, through an ``out`` array that overwrites an input as it goes.
         y_in, raw_in, w_in = y, raw, sample_weight
-        y, z, w = self._prepare(y, raw, sample_weight, finite_in_loop=not self.is_batch)
+        checked_in_loop = not self.reads_whole_batch and not _may_overwrite_inputs(out, y, raw, sample_weight)
+        y, z, w = self._prepare(y, raw, sample_weight, finite_in_loop=checked_in_loop)
         loss = self._concrete(y, z.shape[1] if z.ndim == 2 else None)
         theta = loss._batch_theta(y, z, w, statistics)
         g, h = _outputs(out, z)
@@ -443,6 +445,9 @@ class Loss:
         applied when given); the hinge losses, which have no posterior, and ``link_only=True`` give
         the plain inverse link (for a focal or class-weighted loss that is not the class probability)."""
         if link_only or self.task == "regression" or not self.has_posterior:
+            if prior_shift is not None:
+                raise ValueError(f"prior_shift shifts class posteriors; {self!r} with link_only={link_only} "
+                                 "predicts through its link")
             k = self.n_classes if self.task == "multiclass" else None
             return self.link.inverse(V.as_margin(raw, self.task, k))
         return self.posterior(raw, prior_shift)
@@ -452,6 +457,13 @@ class Loss:
 
     def _posterior_is_link(self) -> bool:
         """True when the inverse link already is the class posterior (unweighted logistic, softmax)."""
+        return False
+
+    def _training_balances_priors(self) -> bool:
+        """True when the loss's own training makes the mean posterior on the training rows equal the
+        class frequencies: its gradient is w (p - y) with p the posterior (unweighted logistic and
+        softmax cross-entropy), so the intercept's stationarity is that balance. Not the exponential
+        loss or GHM, although their posterior is their link. ``prior_shift`` is 0 for these."""
         return False
 
     def posterior(self, raw: Any, prior_shift: Any = None) -> np.ndarray:
@@ -479,15 +491,15 @@ class Loss:
         to ``posterior`` / ``predict``; the boostobj classifiers do (``prior_shift_``).
 
         Returns a float (binary: added to the posterior's log-odds) or a (k,) vector (multiclass:
-        added to the log-priors, first entry 0); 0 for losses whose posterior is their link, whose
-        training balances it already.
+        added to the log-priors, first entry 0); 0 for the unweighted logistic and softmax losses,
+        whose training balances it already.
         """
         k = self.n_classes if self.task == "multiclass" else None
         z = V.as_margin(raw, self.task, k)
         k = z.shape[1] if z.ndim == 2 else None
         y = V.as_labels(y, z.shape[0], self.domain, k, what=self)
         w = V.as_weights(sample_weight, z.shape[0])
-        if self._posterior_is_link():
+        if self._training_balances_priors():
             return 0.0 if k is None else np.zeros(k)
         return _priors.fit_prior_shift(self.posterior(z), y, w)
 
@@ -580,6 +592,11 @@ def _not_representable(loss: Loss, what: str, values: np.ndarray, y: np.ndarray,
         f"{loss!r}: the {what} at row {row} is not representable in {values.dtype} (raw margin "
         f"{np.asarray(z[row]).tolist()!r}, label {float(y[row])!r}{weight}); margins, labels or weights this large "
         "are outside what the loss can evaluate: rescale them")
+
+
+def _may_overwrite_inputs(out: Any, *inputs: Any) -> bool:
+    return out is not None and any(isinstance(o, np.ndarray) and isinstance(a, np.ndarray) and np.may_share_memory(o, a)
+                                   for o in out for a in inputs)
 
 
 def _outputs(out: Any, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -105,6 +105,9 @@ class _HarmonizedCrossEntropy(_Harmonized):
     def _posterior_is_link(self):
         return True
 
+    def _training_balances_priors(self):
+        return False  # the density weights move the balance (a GHMC model over-predicts the rate)
+
 
 class MomentumObjective:
     """The engine objective of one training run of a GHM loss with momentum.

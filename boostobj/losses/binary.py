@@ -58,6 +58,9 @@ class _ClassWeighted(BinaryLoss):
         a0, a1 = self._theta_array[:2]
         return bool(a0 == a1) and float(self._params.get("gamma", 0.0)) == 0.0
 
+    def _training_balances_priors(self):
+        return self._posterior_is_link()  # then the gradient is a0 (p - y)
+
 
 @register
 class Logistic(_ClassWeighted):

@@ -29,6 +29,9 @@ class MulticlassLoss(Loss):
         unweighted = weights.size == 0 or bool(np.all(weights == weights[0]))
         return unweighted and float(self._theta_array[0]) == 0.0
 
+    def _training_balances_priors(self):
+        return self._posterior_is_link()  # then the gradient is a (p - y), or p - targets for soft targets
+
     def class_mass(self, totals):
         """Class totals multiplied by the per-class weights of the loss (unchanged without them).
 
