@@ -218,8 +218,8 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
     Default loss: Logistic for two classes, SoftmaxCrossEntropy for more. ``predict_proba`` gives
     the loss's class posterior of the margin (``loss.posterior``; the link for the hinge losses)
     ((n, 2) for binary, rows sum to 1); ``predict`` returns the original labels (``classes_``) of
-    the most probable class, ``decision_function`` the raw margins (for a class-weighted or focal
-    loss their sign need not be the predicted class). ``prior_shift`` (default True): for every loss
+    the most probable class, ``decision_function`` scores whose sign / argmax is ``predict``
+    (the raw margins for the logistic and softmax losses; all losses: ``predict_margin``). ``prior_shift`` (default True): for every loss
     but the unweighted logistic and softmax (class-weighted, focal, class-balanced, exponential,
     GHM-C), shift the posterior's class priors so that its mean on the training rows equals the
     (weighted) class frequencies (``loss.prior_shift``; fitted ``prior_shift_``, None where not
@@ -311,9 +311,26 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
             raise ValueError("eval_set contains labels not seen in the training data")
         return idx.astype(np.float64)
 
-    def decision_function(self, X):
-        """Raw margins including the start score: (n,) for binary losses, (n, k) for multiclass."""
+    def predict_margin(self, X):
+        """Raw margins including the start score: (n,) for binary losses, (n, k) for multiclass (the
+        engines' ``output_margin`` / ``raw_score``); ``loss_.posterior`` maps them to probabilities."""
         return self._margin(X)
+
+    def decision_function(self, X):
+        """Scores whose sign (binary) or argmax (multiclass) is ``predict``, ranked as
+        ``predict_proba``: the raw margins where the probabilities are their link (logistic, softmax,
+        the hinges), otherwise the log-odds (multiclass: log-probabilities) of ``predict_proba``,
+        floored at log(1e-300). A class-weighted, focal or prior-shifted margin of 0 is not
+        probability 1/2, so its sign would disagree with ``predict``; ``predict_margin`` gives it."""
+        margin = self._margin(X)
+        shift = getattr(self, "prior_shift_", None)
+        if shift is None and (not self.loss_.has_posterior or self.loss_._posterior_is_link()):
+            return margin
+        p = self.loss_.predict(margin, prior_shift=shift)
+        tiny = 1e-300
+        if p.ndim == 1:
+            return np.log(np.maximum(p, tiny)) - np.log(np.maximum(1.0 - p, tiny))
+        return np.log(np.maximum(p, tiny))
 
     def predict_proba(self, X):
         """Class probabilities: the loss's class posterior of the margin (``loss.posterior``: a focal

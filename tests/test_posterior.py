@@ -89,7 +89,7 @@ def test_predict_proba_is_calibrated_on_imbalanced_data():
     for loss in (bo.Focal(gamma=2.0), bo.ClassBalanced(beta=0.999, base="focal"), bo.Logistic(pos_weight=5.0)):
         est = bo.BoostClassifier(loss=loss, engine="lightgbm", n_estimators=100, num_leaves=15).fit(X[tr], y[tr])
         p = est.predict_proba(X[te])[:, 1]
-        p_link = est.loss_.predict(est.decision_function(X[te]), link_only=True)
+        p_link = est.loss_.predict(est.predict_margin(X[te]), link_only=True)
         # within the noise of ECE at ~400 test positives (about 0.003) of 1.5x the built-in's
         assert ece(p, y[te]) <= 1.5 * ece(ref, y[te]) + 0.003, loss
         assert ece(p, y[te]) < 0.5 * ece(p_link, y[te]), loss
@@ -142,10 +142,36 @@ def test_classifier_fits_the_prior_shift_on_its_training_rows():
     assert est.predict_proba(X[tr])[:, 1].mean() == pytest.approx(y[tr].mean(), rel=1e-9)
     bias, bias_off = (e.predict_proba(X[te])[:, 1].mean() - y[te].mean() for e in (est, off))
     assert abs(bias) < 0.5 * abs(bias_off), (bias, bias_off)
-    np.testing.assert_array_equal(off.predict_proba(X[te])[:, 1], loss.posterior(off.decision_function(X[te])))
+    np.testing.assert_array_equal(off.predict_proba(X[te])[:, 1], loss.posterior(off.predict_margin(X[te])))
     plain = bo.BoostClassifier(**kw).fit(X[tr], y[tr])  # Logistic: the sigmoid as is
     assert plain.prior_shift_ is None
     np.testing.assert_array_equal(plain.predict_proba(X[te])[:, 1], expit(plain.decision_function(X[te])))
+    # predict, predict_proba and decision_function agree (scikit-learn's check_classifiers_train)
+    for e in (est, off):
+        d, p = e.decision_function(X[te]), e.predict_proba(X[te])
+        np.testing.assert_array_equal(e.classes_[(d > 0).astype(int)], e.predict(X[te]))
+        np.testing.assert_array_equal(np.argmax(p, axis=1), (d > 0).astype(int))
+
+
+@pytest.mark.parametrize("loss", [bo.Focal(), bo.Logistic(pos_weight=3.0), bo.Exponential(), bo.SoftmaxFocal(),
+                                  bo.SoftmaxCrossEntropy(class_weight=[1.0, 2.0, 3.0])], ids=repr)
+def test_predict_proba_decision_function_and_predict_agree(loss):
+    """What scikit-learn's check_classifiers_train asserts (it also fits a binary loss on three
+    classes, so it is spelled out here): predict is the argmax of predict_proba and the sign (binary)
+    or argmax of decision_function, which ranks rows as predict_proba does."""
+    from sklearn.datasets import make_blobs
+
+    k = 3 if loss.task == "multiclass" else 2
+    X, y = make_blobs(n_samples=300, centers=k, cluster_std=3.0, random_state=0)
+    est = bo.BoostClassifier(loss=loss, n_estimators=10, n_jobs=1).fit(X, y)
+    d, p, pred = est.decision_function(X), est.predict_proba(X), est.predict(X)
+    assert est.prior_shift_ is not None
+    np.testing.assert_array_equal(est.classes_[np.argmax(p, axis=1)], pred)
+    if k == 2:
+        np.testing.assert_array_equal(est.classes_[(d > 0).astype(int)], pred)
+        assert np.all(np.diff(p[np.argsort(d, kind="stable"), 1]) >= 0)
+    else:
+        np.testing.assert_array_equal(est.classes_[np.argmax(d, axis=1)], pred)
 
 
 def test_prior_shift_out_of_reach_stays_finite_and_bounded():
