@@ -131,7 +131,7 @@ def run(rows, rounds, seeds):
     setups = [
         ("binary, {rate:.1%} positives", binary_data, None,
          [bo.Focal(gamma=2.0), bo.Focal(gamma=2.0, alpha=0.25), weighted_loss(None),
-          bo.ClassBalanced(beta=0.999, base="focal")]),
+          bo.ClassBalanced(beta=0.999, base="focal"), bo.Exponential(), bo.GHMC()]),
         ("multiclass, 5 classes", multiclass_data, 5,
          [bo.SoftmaxFocal(gamma=2.0), weighted_loss(5)]),
     ]
