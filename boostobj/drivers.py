@@ -376,6 +376,7 @@ ENGINE_MIN_ROWS_PER_THREAD = 500_000
 
 _num_threads = int(os.environ.get("BOOSTOBJ_NUM_THREADS", 0)) or os.cpu_count() or 1
 _pool = None
+_pool_workers = 0
 _pool_lock = threading.Lock()
 _calling = threading.local()  # .engine: inside engine_call() on this thread
 
@@ -399,9 +400,12 @@ def set_num_threads(n):
         raise ValueError(f"n must be >= 1, got {n!r}")
     with _pool_lock:
         _num_threads = int(n)
-        # No shutdown: a call running in another thread may still submit to the old pool. Dropping
-        # the reference is enough; its idle workers exit when it is garbage-collected.
-        _pool = None
+        # A pool with enough workers is kept (a call submits at most n - 1 chunks to it): switching
+        # between thread counts, as a benchmark does before each call, must not start threads every
+        # time. A smaller one is dropped without shutdown, since a call running in another thread may
+        # still submit to it; its idle workers exit when it is garbage-collected.
+        if _pool is not None and _pool_workers < _num_threads - 1:
+            _pool = None
 
 
 def get_num_threads():
@@ -410,11 +414,11 @@ def get_num_threads():
 
 
 def _get_pool():
-    global _pool
+    global _pool, _pool_workers
     with _pool_lock:
         if _pool is None:
-            _pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(_num_threads - 1, 1),
-                                                          thread_name_prefix="boostobj")
+            _pool_workers = max(_num_threads - 1, 1)
+            _pool = concurrent.futures.ThreadPoolExecutor(max_workers=_pool_workers, thread_name_prefix="boostobj")
         return _pool
 
 

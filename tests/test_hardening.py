@@ -72,6 +72,26 @@ def test_set_num_threads_is_safe_during_calls():
     assert not errors, errors[:3]
 
 
+def test_switching_thread_counts_keeps_a_large_enough_pool():
+    from boostobj import drivers
+
+    y, z = np.zeros(100_000), np.zeros(100_000)
+    try:
+        bo.set_num_threads(3)
+        bo.Huber().grad_hess(y, z)
+        pool = drivers._pool
+        assert pool is not None
+        for n in (1, 2, 3):  # a benchmark alternating thread counts starts no threads per call
+            bo.set_num_threads(n)
+            bo.Huber().grad_hess(y, z)
+            assert drivers._pool is pool
+        bo.set_num_threads(5)  # more workers needed: a new pool
+        bo.Huber().grad_hess(np.zeros(200_000), np.zeros(200_000))
+        assert drivers._pool is not pool and drivers._pool_workers == 4
+    finally:
+        bo.set_num_threads(2)
+
+
 # 8. class weights as scikit-learn gives them
 def test_class_weight_arrays_dicts_and_balanced():
     from sklearn.utils.class_weight import compute_class_weight
