@@ -494,13 +494,9 @@ class Loss:
         added to the log-priors, first entry 0); 0 for the unweighted logistic and softmax losses,
         whose training balances it already.
         """
-        k = self.n_classes if self.task == "multiclass" else None
-        z = V.as_margin(raw, self.task, k)
-        k = z.shape[1] if z.ndim == 2 else None
-        y = V.as_labels(y, z.shape[0], self.domain, k, what=self)
-        w = V.as_weights(sample_weight, z.shape[0])
+        y, z, w = self._prepare(y, raw, sample_weight)
         if self._training_balances_priors():
-            return 0.0 if k is None else np.zeros(k)
+            return 0.0 if z.ndim == 1 else np.zeros(z.shape[1])
         return _priors.fit_prior_shift(self.posterior(z), y, w)
 
     def _bayes_posterior(self, raw: Any) -> np.ndarray:
