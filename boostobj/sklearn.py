@@ -219,12 +219,13 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
     the loss's class posterior of the margin (``loss.posterior``; the link for the hinge losses)
     ((n, 2) for binary, rows sum to 1); ``predict`` returns the original labels (``classes_``) of
     the most probable class, ``decision_function`` scores whose sign / argmax is ``predict``
-    (the raw margins for the logistic and softmax losses; all losses: ``predict_margin``). ``prior_shift`` (default True): for every loss
-    but the unweighted logistic and softmax (class-weighted, focal, class-balanced, exponential,
-    GHM-C), shift the posterior's class priors so that its mean on the training rows equals the
-    (weighted) class frequencies (``loss.prior_shift``; fitted ``prior_shift_``, None where not
-    applied), the balance the logistic loss's own training gives; False: the loss's posterior as
-    is. Other parameters as BoostRegressor.
+    (the raw margins for the logistic and softmax losses; for every loss: ``predict_margin``).
+    ``prior_shift`` (default True): for every loss but the unweighted logistic and softmax
+    (class-weighted, focal, class-balanced, exponential, GHM-C), shift the posterior's class priors
+    so that its mean on the training rows equals the (weighted) class frequencies
+    (``loss.prior_shift``; fitted ``prior_shift_``, None where not applied), the balance the
+    logistic loss's own training gives; False: the loss's posterior as is. Other parameters as
+    BoostRegressor.
 
     **Soft targets**: ``y`` of shape (n, k), rows of class probabilities (a teacher's
     ``predict_proba``), trains :class:`~boostobj.SoftTargetCrossEntropy` (``loss=None``, its name, or
