@@ -54,7 +54,7 @@ def as_margin(raw, task, n_classes=None, name="raw", check_finite=True):
     return z
 
 
-def as_labels(y, n, domain, n_classes=None, name="y", what="this loss", check_finite=True):
+def as_labels(y, n, domain, n_classes=None, name="y", what="this loss", check_finite=True, check_domain=True):
     """Labels as a 1-D float32 or float64 array with n rows (other dtypes become float64), checked
     against a label domain (``boostobj.domains``). Labels keep their own precision whatever the
     margins' dtype (the kernels read them as float64): a float32 margin must not round a float64
@@ -63,7 +63,9 @@ def as_labels(y, n, domain, n_classes=None, name="y", what="this loss", check_fi
     ``check_finite=False``: the domain check runs on labels that may not be finite (its
     comparisons fail for NaN, and a label it refuses is tested for finiteness first, the more
     precise message); the caller's compiled loop reports the non-finite labels the domain lets
-    through (a real-valued label, +inf for "non-negative") and calls this again to name them."""
+    through (a real-valued label, +inf for "non-negative") and calls this again to name them.
+    ``check_domain=False`` as well: no check at all, the loop tests the labels against the domain's
+    interval (``Domain.interval``)."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
@@ -81,6 +83,8 @@ def as_labels(y, n, domain, n_classes=None, name="y", what="this loss", check_fi
     if check_finite:
         _require_finite_labels(y, name)
         domain.check(y, name, n_classes, what)
+        return y
+    if not check_domain:
         return y
     try:
         with np.errstate(invalid="ignore"):  # a NaN label reaches the domain's min / max

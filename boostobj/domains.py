@@ -9,12 +9,21 @@ engines every round) the labels' finiteness is tested afterwards, inside the com
 ``bad`` and ``all_valid`` may see NaN or infinite labels: write them as comparisons (NaN compares
 false), not as arithmetic that could warn or raise. A label ``check`` refuses is tested for
 finiteness first, so a NaN is reported as non-finite rather than as outside the domain.
+
+A domain that is exactly an interval of float64 values (integers only, or all of them) says so in
+``interval``; the gradient loop of an elementwise loss then tests its labels against it, next to
+the finiteness test, and ``check`` does not run on that path (a separate pass over 1e7 float32 labels cost
+0.2-0.4 ns per label for the intervals' min / max, 1.2 ns for Binary's masks, about what the
+hinge kernels take). Only when the loop finds a bad label does ``check`` run, to name it.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ._validation import _first_bad
+
+_LARGEST = float(np.finfo(np.float64).max)
+_SMALLEST_POSITIVE = float(np.nextafter(0.0, 1.0))  # y > 0 as a closed bound (float32 labels are exact in float64)
 
 
 class Domain:
@@ -29,10 +38,30 @@ class Domain:
         What the labels must be, as used in error messages ("... must contain {description} ...").
     is_classes : bool
         True when the labels are class indices (the loss then needs the number of classes).
+    interval : tuple of (float, float, bool) or None
+        ``(lo, hi, integers)`` when the domain is exactly the finite float64 labels with
+        ``lo <= y <= hi`` (integers only, if ``integers``): the gradient loop of an elementwise loss
+        then tests its labels itself and ``check`` runs only to name a bad one. None (the default,
+        and for a subclass that overrides ``bad``, ``all_valid`` or ``check`` without setting it):
+        ``check`` runs before every gradient call.
     """
 
     description = "finite real numbers"
     is_classes = False  # labels are class indices (the loss needs n_classes)
+    # (lo, hi, integers): the domain is exactly the float64 values y with lo <= y <= hi (integers
+    # only, if set), NaN and infinities excluded; None when it is no such interval (see the module
+    # docstring).
+    interval: tuple[float, float, bool] | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        # A subclass that narrows ``bad`` must not be checked by its parent's shortcuts: it gets the
+        # generic ``all_valid`` (from ``bad``) and no interval unless it defines them itself.
+        super().__init_subclass__(**kwargs)
+        narrows = any(m in vars(cls) for m in ("bad", "all_valid", "check"))
+        if narrows and "interval" not in vars(cls):
+            cls.interval = None
+        if "bad" in vars(cls) and "all_valid" not in vars(cls):
+            cls.all_valid = Domain.all_valid  # type: ignore[method-assign]
 
     def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
         """Boolean mask of the labels outside the domain.
@@ -138,6 +167,8 @@ class Domain:
 class Real(Domain):
     """Every finite real number (regression with the identity link)."""
 
+    interval = (-_LARGEST, _LARGEST, False)
+
     def check(self, y, name="y", n_classes=None, what="this loss"):
         """Nothing to check beyond finiteness (done before, in one place)."""
 
@@ -146,6 +177,7 @@ class NonNegative(Domain):
     """Labels >= 0 (Poisson, Tweedie). ``sample`` draws Poisson counts, zeros included."""
 
     description = "non-negative numbers"
+    interval = (0.0, _LARGEST, False)
 
     def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
         return y < 0
@@ -163,6 +195,7 @@ class Positive(Domain):
     """Labels > 0 (Gamma). ``sample`` draws from a Gamma distribution shifted by 1e-3."""
 
     description = "positive numbers"
+    interval = (_SMALLEST_POSITIVE, _LARGEST, False)
 
     def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
         return y <= 0
@@ -192,6 +225,7 @@ class Binary(Domain):
 
     description = "only 0 and 1"
     is_classes = True
+    interval = (0.0, 1.0, True)
 
     def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
         return (y != 0) & (y != 1)
@@ -206,6 +240,7 @@ class UnitInterval(Domain):
     """Soft binary labels in [0, 1]: probabilities of class 1. ``sample`` includes 0 and 1 when n >= 2."""
 
     description = "numbers in [0, 1]"
+    interval = (0.0, 1.0, False)
 
     def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
         return (y < 0) | (y > 1)

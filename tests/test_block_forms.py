@@ -8,6 +8,8 @@ import pytest
 import boostobj as bo
 from boostobj.drivers import _FACTORIES, BLOCK_ROWS, ELEMENTWISE_BLOCK_ROWS, driver_for
 
+ANY_LABEL = np.array(bo.domains.REAL.interval[:2])  # the drivers' label test: any finite label
+
 LOSSES = [
     bo.SoftmaxCrossEntropy(),
     bo.SoftmaxCrossEntropy(hessian="exact"),
@@ -61,7 +63,7 @@ def test_block_form_equals_row_kernel(loss, dtype, order):
                 outs = []
                 for driver in (row_driver, block_driver):
                     g, h = np.full_like(z, np.nan), np.full_like(z, np.nan)
-                    finite = driver(0, n, y, z, w, step, loss._theta_array, hmode, hval, g, h)
+                    finite = driver(0, n, y, z, w, step, ANY_LABEL, loss._theta_array, hmode, hval, g, h)
                     outs.append((finite, g, h))
                 assert outs[0][0] and outs[1][0]
                 rtol = 1e-12 if dtype == np.float64 else 2e-7  # polynomial vs libm exp: a few ulps
@@ -95,7 +97,7 @@ def test_block_form_is_used_for_any_row_range():
     g, h = np.empty_like(z), np.empty_like(z)
     driver = driver_for(kernel, "rowwise", "grad_hess")
     for lo, hi in ((0, 301), (301, 777), (777, 1000)):
-        assert driver(lo, hi, y, z, np.ones(1), 0, loss._theta_array, hmode, hval, g, h)
+        assert driver(lo, hi, y, z, np.ones(1), 0, ANY_LABEL, loss._theta_array, hmode, hval, g, h)
     np.testing.assert_array_equal(g, full[0])
     np.testing.assert_array_equal(h, full[1])
 
@@ -138,7 +140,7 @@ def test_staged_block_form_gives_the_fused_kernels_bits(loss, dtype):
                 outs = []
                 for driver in (fused, staged):
                     g, h = np.full_like(z, np.nan), np.full_like(z, np.nan)
-                    outs.append((driver(0, n, y, z, w, step, loss._theta_array, hmode, hval, g, h), g, h))
+                    outs.append((driver(0, n, y, z, w, step, ANY_LABEL, loss._theta_array, hmode, hval, g, h), g, h))
                 assert outs[0][0] and outs[1][0]
                 np.testing.assert_array_equal(outs[1][1], outs[0][1])
                 np.testing.assert_array_equal(outs[1][2], outs[0][2])

@@ -1,12 +1,14 @@
 """Every registered loss: derivatives vs finite differences and vs an mpmath reference, stability,
 init_score, weights, out arrays, layouts, pickling."""
 import pickle
+import re
 
 import cloudpickle
 import numpy as np
 import pytest
 
 import boostobj as bo
+from boostobj.drivers import _label_in
 from boostobj.testing import check_loss
 
 from boostobj.testing import regression_center
@@ -312,6 +314,79 @@ def test_non_finite_inputs_are_named(loss, dtype):
             w[row] = bad
             with pytest.raises(ValueError, match=rf"sample_weight must be finite and non-negative, got {bad} at row {row}"):
                 loss.grad_hess(y, raw, sample_weight=w)
+
+
+# finite labels at and around the bounds of every built-in domain (both signs of 0, the smallest
+# subnormal, the neighbours of 1, integers and non-integers)
+EDGE_LABELS = [-1e300, -2.0, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1e-300, 0.5, 1.0 - 2.0 ** -53, 1.0,
+               1.0 + 2.0 ** -52, 1.5, 2.0, 3.0, 1e300]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("loss", CASES, ids=case_id)
+def test_labels_outside_the_domain_are_named(loss, dtype):
+    """An elementwise loss whose domain is an interval tests its labels inside the compiled loop
+    (``Domain.interval``), not with ``domain.check`` before it: every finite label the domain refuses
+    must still be named by value and row, and every label it accepts let through."""
+    y, raw = sample_points(loss, 4.0, n=700)
+    row = 601
+    k = raw.shape[1] if raw.ndim == 2 else None
+    for value in EDGE_LABELS:
+        if abs(value) > float(np.finfo(dtype).max):  # +-1e300 in float32: test_non_finite_inputs_are_named
+            continue
+        yy = y.astype(dtype)
+        yy[row] = value
+        stored = yy[row:row + 1].astype(np.float64)
+        if loss.domain.bad(stored, k)[0]:
+            with pytest.raises(ValueError, match=rf"y must contain .* got {re.escape(repr(float(stored[0])))} at row {row}"):
+                loss.grad_hess(yy, raw)
+        else:
+            try:
+                loss.grad_hess(yy, raw)
+            except ValueError as error:  # a kernel may not take an extreme label (1e300), but not for its domain
+                assert "must contain" not in str(error), (value, error)
+
+
+def test_domain_intervals_are_exactly_their_checks():
+    """``Domain.interval`` replaces ``check`` in the gradient loop: for every built-in domain that has
+    one, the interval accepts exactly the finite labels ``bad`` accepts, in both dtypes."""
+    values = EDGE_LABELS + [np.nan, np.inf, -np.inf, 1.0 - 2.0 ** -24, 7.0, -3.0]
+    with_interval = [d for d in vars(bo.domains).values() if isinstance(d, bo.domains.Domain) and d.interval]
+    assert {type(d).__name__ for d in with_interval} == {"Real", "NonNegative", "Positive", "Binary", "UnitInterval"}
+    for domain in with_interval:
+        lo, hi, integers = domain.interval
+        for dtype in (np.float64, np.float32):
+            with np.errstate(over="ignore", invalid="ignore"):  # 1e300 becomes inf in float32
+                y = np.array(values, dtype=dtype).astype(np.float64)
+                inside = _label_in(y, lo, hi, not integers)  # the drivers' test, run by the interpreter
+                np.testing.assert_array_equal(inside, np.isfinite(y) & ~domain.bad(y), err_msg=repr(domain))
+
+
+def test_a_narrowed_domain_is_checked_by_its_own_methods():
+    """A subclass of an interval domain that narrows ``bad`` loses the parent's interval and its
+    min / max shortcut ``all_valid``, so that its own ``bad`` decides (before, UnitInterval's
+    ``all_valid`` let 0.5 through a narrowed [0, 0.25] silently)."""
+    class Quarter(bo.domains.UnitInterval):
+        description = "numbers in [0, 0.25]"
+
+        def bad(self, y, n_classes=None):
+            return (y < 0) | (y > 0.25)
+
+    class Tagged(bo.domains.UnitInterval):  # no narrowing: keeps the interval
+        description = "probabilities"
+
+    assert Quarter.interval is None and Tagged.interval == (0.0, 1.0, False)
+    assert not Quarter().all_valid(np.array([0.1, 0.5])) and Tagged().all_valid(np.array([0.1, 0.5]))
+    with pytest.raises(ValueError, match=r"got 0.5 at row 1"):
+        Quarter().check(np.array([0.1, 0.5]))
+
+    class QuarterLogistic(bo.Logistic):
+        domain = Quarter()
+
+    y = np.zeros(700)
+    y[601] = 0.5
+    with pytest.raises(ValueError, match=r"y must contain numbers in \[0, 0.25\] .* got 0.5 at row 601"):
+        QuarterLogistic().grad_hess(y, np.zeros(700))
 
 
 def test_non_finite_inputs_read_before_the_loop_are_named():

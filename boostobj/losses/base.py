@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import _priors, _start
 from .. import _validation as V
-from ..domains import Domain
+from ..domains import REAL, Domain
 from ..drivers import driver_for, launch, reduce_rows, weights_and_step
 from ..kernels._math import HESSIAN_CONSTANT, HESSIAN_EXACT, HESSIAN_FLOOR, jitable
 from ..links import Link
@@ -312,14 +312,28 @@ class Loss:
                  finite_in_loop: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Validated labels, margins and weights. ``finite_in_loop``: leave the finiteness tests to
         the gradient driver, which reports non-finite margins, labels (elementwise; class indices are
-        checked here, before a row kernel reads one as an index) and weights (see ``grad_hess``)."""
+        checked here, before a row kernel reads one as an index) and weights, and tests elementwise
+        labels against their domain's interval where it has one (see ``grad_hess``)."""
         z = V.as_margin(raw, self.task, self.n_classes if self.task == "multiclass" else None,
                         check_finite=not finite_in_loop)
         k = z.shape[1] if z.ndim == 2 else None
         y = V.as_labels(y, z.shape[0], self.domain, k, what=self,
-                        check_finite=not finite_in_loop or self._shape == "rowwise")
+                        check_finite=not finite_in_loop or self._shape == "rowwise",
+                        check_domain=not self._domain_in_loop(finite_in_loop))
         w = V.as_weights(sample_weight, z.shape[0], check_finite=not finite_in_loop)
         return y, z, w
+
+    def _domain_in_loop(self, finite_in_loop: bool) -> bool:
+        """Whether the gradient driver tests the labels against the domain's interval (elementwise
+        losses whose domain is one), in place of ``domain.check`` before the loop."""
+        return finite_in_loop and self._shape == "elementwise" and self.domain.interval is not None
+
+    def _label_test(self, finite_in_loop: bool) -> tuple[np.ndarray, bool]:
+        """The gradient driver's label test: ``labels`` = (lo, hi) and ``integer_labels`` (see
+        ``drivers``), the domain's interval where the loop tests it, else any finite label (the
+        domain was checked before)."""
+        lo, hi, integers = self.domain.interval if self._domain_in_loop(finite_in_loop) else REAL.interval
+        return np.array([lo, hi], dtype=np.float64), bool(integers)
 
     @property
     def _shape(self) -> str:
@@ -398,9 +412,10 @@ class Loss:
         theta = loss._batch_theta(y, z, w, statistics)
         g, h = _outputs(out, z)
         kernel, hmode, hval = loss._policy
-        driver = driver_for(kernel, loss._shape, "grad_hess")
-        if not launch(driver, z.shape[0], y, z, *weights_and_step(w), theta, hmode, hval, g, h):
-            self._prepare(y_in, raw_in, w_in)  # names a non-finite margin, label or weight
+        labels, integer_labels = self._label_test(checked_in_loop)
+        driver = driver_for(kernel, loss._shape, "grad_hess", integer_labels)
+        if not launch(driver, z.shape[0], y, z, *weights_and_step(w), labels, theta, hmode, hval, g, h):
+            self._prepare(y_in, raw_in, w_in)  # names a non-finite margin, label or weight, or a label outside the domain
             raise _not_representable(self, "gradient/Hessian", g if not np.isfinite(g).all() else h, y, z, w)
         return g, h
 
