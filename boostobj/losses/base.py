@@ -36,10 +36,12 @@ import numpy as np
 
 from .. import _priors, _start
 from .. import _validation as V
-from ..domains import REAL, Domain
+from ..domains import Domain
 from ..drivers import driver_for, launch, reduce_rows, weights_and_step
 from ..kernels._math import HESSIAN_CONSTANT, HESSIAN_EXACT, HESSIAN_FLOOR, jitable
 from ..links import Link
+
+_LARGEST = float(np.finfo(np.float64).max)
 
 _REGISTRY: dict[str, type[Loss]] = {}
 TASKS = ("regression", "binary", "multiclass")
@@ -332,7 +334,8 @@ class Loss:
         """The gradient driver's label test: ``labels`` = (lo, hi) and ``integer_labels`` (see
         ``drivers``), the domain's interval where the loop tests it, else any finite label (the
         domain was checked before)."""
-        lo, hi, integers = self.domain.interval if self._domain_in_loop(finite_in_loop) else REAL.interval
+        interval = self.domain.interval if self._domain_in_loop(finite_in_loop) else None
+        lo, hi, integers = interval if interval is not None else (-_LARGEST, _LARGEST, False)
         return np.array([lo, hi], dtype=np.float64), bool(integers)
 
     @property
