@@ -23,6 +23,8 @@ LOSSES = [
 
 
 ELEMENTWISE = [
+    bo.Logistic(),
+    bo.Logistic(pos_weight=3.0),
     bo.Focal(gamma=2.0),
     bo.Focal(gamma=2.0, hessian="exact"),
     bo.Focal(gamma=0.5, alpha=0.25),

@@ -21,14 +21,30 @@ from ._math import (block_form, exp, exp_continued, indicator, jitable, log1p, l
 # all digits when sigma(z) -> 1); d2L/dz2 = (y a1 + (1 - y) a0) p q.
 @jitable
 def logistic_grad_hess(y, z, theta):
-    a0, a1 = theta[0], theta[1]
-    # p, q and p q from one exp: e = e^-|z|, sigma(-|z|) = e / (1 + e).
-    e = exp(-abs(z))
+    return _logistic_from(y, z, theta[0], theta[1], exp(-abs(z)))
+
+
+@jitable
+def _logistic_from(y, z, a0, a1, e):
+    """The weighted logistic derivatives from e = e^-|z|: p, q and p q from that one exp, with
+    sigma(-|z|) = e / (1 + e)."""
     inv = 1.0 / (1.0 + e)
     pos = z >= 0.0
     p = (1.0 if pos else e) * inv
     q = (e if pos else 1.0) * inv
     return (1.0 - y) * a0 * p - y * a1 * q, (y * a1 + (1.0 - y) * a0) * e * inv * inv
+
+
+# The staged block form (drivers.py runs it on the CPU): the exponentials of a block first, then the
+# rest, the same operations, so the same bits. Fused, one margin's chain (exp, then the division) is
+# longer than a vectorised iteration's out-of-order window covers; each stage alone overlaps its
+# iterations. Zen 3, 1 thread, 1e7 float32, driver alone: 4.5 ns per margin fused, 3.6-3.9 staged.
+@block_form(logistic_grad_hess)
+def logistic_grad_hess_block(y, z, theta, g, h, n):
+    for i in range(n):
+        h[i] = exp(-abs(z[i]))
+    for i in range(n):
+        g[i], h[i] = _logistic_from(y[i], z[i], theta[0], theta[1], h[i])
 
 
 @jitable
