@@ -23,10 +23,17 @@ from . import _leaves, drivers
 from ._engines import check_float32_labels, labels_and_weights, objective_call, start_score_rows
 
 
+def _constructed(dataset):
+    """Whether LightGBM holds the Dataset: a handle that is neither None (not constructed yet) nor a
+    null pointer (a construction that failed, e.g. on a bad parameter: LightGBM's own calls on it
+    crash the process)."""
+    return dataset._handle is not None and bool(dataset._handle)
+
+
 def _labels_and_weights(dataset):
     """Labels and weights of a Dataset, constructed or not (constructing it here would bin the
     data before ``lgb.train`` sees the parameters)."""
-    if dataset._handle is not None:
+    if _constructed(dataset):
         return labels_and_weights(dataset)
     if dataset.label is None:
         raise ValueError("the LightGBM Dataset has no label")
@@ -79,7 +86,7 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
     init = None
     if kwargs.get("init_model") is None:
         for ds in datasets:
-            if (ds.init_score if ds._handle is None else ds.get_init_score()) is not None:
+            if (ds.get_init_score() if _constructed(ds) else ds.init_score) is not None:
                 raise ValueError("a Dataset given to boostobj.lightgbm.train already has an init_score; the start "
                                  "score is set from the loss (pass init_score=<margin> to choose it)")
         init = loss.init_score(y, w, n_classes=params.get("num_class")) if init_score is None else init_score
@@ -96,7 +103,7 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
     finally:
         if init is not None:
             for ds in datasets:  # leave the caller's Datasets as they were (set_init_score(None)
-                if ds._handle is not None:  # clears only the Python attribute, not LightGBM's copy)
+                if _constructed(ds):  # clears only the Python attribute, not LightGBM's copy)
                     ds.set_field("init_score", None)
                 ds.init_score = None
     if init is not None:

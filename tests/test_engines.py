@@ -178,6 +178,18 @@ def test_lightgbm_helper_folds_init_score_into_model(reg_data, bin_data, multi_d
     np.testing.assert_allclose(bol.predict(booster, X, loss), loss.predict(expected), rtol=1e-8)
 
 
+def test_lightgbm_helper_reraises_a_failed_dataset_construction(reg_data):
+    """A parameter LightGBM refuses while it constructs the Dataset leaves a null handle; clearing the
+    start score on it afterwards crashed the process (segmentation fault) instead of raising."""
+    X, y, _ = reg_data
+    ds = lgb.Dataset(X, label=y)
+    with pytest.raises(lgb.basic.LightGBMError, match="num_leaves"):
+        bol.train({**LP, "num_leaves": -5}, ds, bo.SquaredError(), 3)
+    assert ds.init_score is None
+    with pytest.raises(lgb.basic.LightGBMError, match="num_leaves"):
+        bo.BoostRegressor(engine="lightgbm", n_estimators=3, num_leaves=1).fit(X, y)
+
+
 # -- engine behaviours that boostobj relies on (ENGINE_NOTES), pinned so a new version is noticed -
 def test_engine_custom_objective_start_scores(reg_data):
     X, y, _ = reg_data
