@@ -411,6 +411,23 @@ def test_non_finite_inputs_read_before_the_loop_are_named():
     np.testing.assert_array_equal(bo.Logistic().grad_hess(np.ones(700), z, out=(z, np.empty(700)))[0], want)
 
 
+def test_out_arrays_that_share_memory_are_refused():
+    """out=(o, o) returned the Hessian as the gradient, without a word; disjoint views of one buffer
+    stay allowed."""
+    y, z = np.array([0.0, 1.0, 1.0, 0.0]), np.linspace(-2.0, 2.0, 4)
+    o = np.empty(4)
+    with pytest.raises(ValueError, match=r"out\[0\] and out\[1\] share memory"):
+        bo.Logistic().grad_hess(y, z, out=(o, o))
+    zk, ok = np.zeros((4, 3)), np.empty((4, 6))
+    with pytest.raises(ValueError, match="share memory"):
+        bo.SoftmaxCrossEntropy().grad_hess(np.array([0, 1, 2, 0]), zk, out=(ok[:, :3], ok[:, 1:4]))
+    buffer = np.empty(8)
+    g, h = bo.Logistic().grad_hess(y, z, out=(buffer[::2], buffer[1::2]))
+    want = bo.Logistic().grad_hess(y, z)
+    np.testing.assert_array_equal(g, want[0])
+    np.testing.assert_array_equal(h, want[1])
+
+
 def test_init_scores_closed_forms():
     y = np.array([1.0, 2.0, 3.0, 10.0])
     w = np.array([1.0, 1.0, 1.0, 5.0])

@@ -622,4 +622,6 @@ def _outputs(out: Any, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             raise ValueError(f"{name} must be a numpy array of shape {z.shape}")
         if arr.dtype not in (np.float32, np.float64) or not arr.flags.writeable:
             raise ValueError(f"{name} must be a writeable float32 or float64 array, got {arr.dtype}")
+    if np.shares_memory(g, h):  # the Hessian would overwrite the gradient (or mix with it) silently
+        raise ValueError("out[0] and out[1] share memory: the gradient and the Hessian need separate arrays")
     return g, h
