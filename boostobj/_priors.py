@@ -18,6 +18,11 @@ binary loss it shifts the log-odds by delta.
 import numpy as np
 
 
+# Shifts up to this size (spread, multiclass) are applied as products p e^shift, which stay finite;
+# larger ones in logs (e^1e308 was inf, and the posteriors NaN).
+_DIRECT = 700.0
+
+
 def shift_priors(p, shift):
     """Posteriors ``p`` ((n,) P(y = 1) or (n, k)) with their class priors shifted: binary, the
     log-odds plus ``shift`` (a float); multiclass, p_j e^(shift_j) renormalised (``shift`` (k,))."""
@@ -31,9 +36,21 @@ def shift_priors(p, shift):
         what = "a finite number (binary)" if p.ndim == 1 else f"a finite vector of shape ({p.shape[1]},), one per class"
         raise ValueError(f"prior_shift must be {what}, as loss.prior_shift returns; got {shift!r}")
     if p.ndim == 1:
-        a = p * np.exp(delta)  # sigma(logit(p) + shift) = a / (a + 1 - p), exact at p = 0 and 1
-        return a / (a + (1.0 - p))
-    q = p * np.exp(delta - delta.max())
+        if abs(float(delta)) <= _DIRECT:
+            a = p * np.exp(delta)  # sigma(logit(p) + shift) = a / (a + 1 - p), exact at p = 0 and 1
+            return a / (a + (1.0 - p))
+        with np.errstate(divide="ignore"):  # p = 0 or 1: logit +-inf, and sigma of it p itself
+            r = np.log(p) - np.log1p(-p) + delta
+        e = np.exp(-np.abs(r))
+        return np.where(r >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    if float(delta.max()) - float(delta.min()) <= _DIRECT:
+        q = p * np.exp(delta - delta.max())
+        return q / q.sum(axis=1, keepdims=True)
+    # in logs: e^(shift) of a spread beyond 700 underflows (log 0 = -inf, and differences beyond the
+    # largest float become -inf: both weigh 0, as they should)
+    with np.errstate(divide="ignore", over="ignore"):
+        log_q = np.log(p) + delta
+        q = np.exp(log_q - log_q.max(axis=1, keepdims=True))
     return q / q.sum(axis=1, keepdims=True)
 
 

@@ -1,4 +1,5 @@
 """Input checks shared by losses and metrics. Every error names what was wrong and where."""
+import math
 import numbers
 
 import numpy as np
@@ -8,18 +9,35 @@ def _first_bad(mask):
     return int(np.flatnonzero(mask)[0])
 
 
+def is_real(dtype):
+    """Whether an array of this dtype holds real numbers (bool, integers, floats): complex values
+    would lose their imaginary part, with only numpy's warning, when cast to float64."""
+    return (np.issubdtype(dtype, np.number) or dtype == bool) and not np.issubdtype(dtype, np.complexfloating)
+
+
 def rescaled(w):
-    """Weights divided by their maximum when their sum could overflow (only their ratios matter to a
-    weighted mean or a start score); unchanged otherwise."""
-    return w / w.max() if w.size and w.max() > 1e300 / w.size else w
+    """Weights scaled by the power of two that brings their maximum into [0.5, 1) (only their ratios
+    matter to a weighted mean or a start score): their sum cannot overflow, and weights of a few
+    ulps above 0 no longer round their products with the values to 0 (5e-324 each gave a weighted
+    MAE of 0.0). The scaling is exact, so ordinary weights give the same bits as unscaled ones."""
+    if w.size == 0:
+        return w
+    largest = float(w.max())
+    return np.ldexp(w, -math.frexp(largest)[1]) if 0.0 < largest < math.inf else w
 
 
-def weighted_mean(values, w):
-    """Mean of ``values`` weighted by ``w`` (validated weights; an empty ``w`` means unweighted)."""
+def weighted_mean(values, w, what="the weighted mean"):
+    """Mean of ``values`` weighted by ``w`` (validated weights; an empty ``w`` means unweighted). No
+    rows, or weights that sum to zero, raise ValueError (numpy would return NaN with a warning)."""
+    if values.shape[0] == 0:
+        raise ValueError(f"no rows: {what} of an empty input is undefined")
     if w.size == 0:
         return float(np.mean(values))
     w = rescaled(w)
-    return float(np.dot(w, values) / w.sum())
+    total = w.sum()
+    if not total > 0:
+        raise ValueError(f"sample_weight sums to zero: {what} is undefined")
+    return float(np.dot(w, values) / total)
 
 
 def as_margin(raw, task, n_classes=None, name="raw", check_finite=True):
@@ -31,8 +49,8 @@ def as_margin(raw, task, n_classes=None, name="raw", check_finite=True):
     """
     z = np.asarray(raw)
     if z.dtype not in (np.float32, np.float64):
-        if not (np.issubdtype(z.dtype, np.number) or z.dtype == bool):
-            raise TypeError(f"{name} must be numeric, got dtype {z.dtype}")
+        if not is_real(z.dtype):
+            raise TypeError(f"{name} must be numeric (real numbers), got dtype {z.dtype}")
         z = z.astype(np.float64)
     if task == "multiclass":
         if z.ndim != 2 or z.shape[1] < 2:
@@ -73,9 +91,9 @@ def as_labels(y, n, domain, n_classes=None, name="y", what="this loss", check_fi
         raise ValueError(f"{name} must be one-dimensional, got shape {y.shape}")
     if n is not None and y.shape[0] != n:
         raise ValueError(f"{name} has {y.shape[0]} rows but the predictions have {n}")
-    if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
+    if not is_real(y.dtype):
         raise TypeError(
-            f"{name} must be numeric, got dtype {y.dtype}; encode class labels as 0..k-1 "
+            f"{name} must be numeric (real numbers), got dtype {y.dtype}; encode class labels as 0..k-1 "
             "(the boostobj estimators do this for you)"
         )
     if y.dtype not in (np.float32, np.float64):
@@ -123,6 +141,8 @@ def as_weights(sample_weight, n, name="sample_weight", check_finite=True):
         return np.empty(0, dtype=np.float64)
     if w.ndim != 1 or w.shape[0] != n:
         raise ValueError(f"{name} must have shape ({n},), got {w.shape}")
+    if not is_real(w.dtype):
+        raise TypeError(f"{name} must be numeric (real numbers), got dtype {w.dtype}")
     w = w.astype(np.float64, copy=False)
     if not check_finite:
         with np.errstate(invalid="ignore"):  # NaN: the min is NaN, and the full check below names it

@@ -48,7 +48,7 @@ class Metric:
     def compute(self, y_true, y_pred, sample_weight=None):
         """The metric of predictions ``y_pred`` for labels ``y_true`` (weighted mean over rows), a float."""
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
-        return V.weighted_mean(self._values(y, p), w)
+        return _representable(V.weighted_mean(self._values(y, p), w, self.name), self.name)
 
     def _prepare(self, y_true, y_pred, sample_weight, columns=1):
         """Validated (y, predictions, weights); predictions (n,) when ``columns`` is 1 (an (n, 1)
@@ -56,6 +56,8 @@ class Metric:
         p = _predictions(y_pred, self.name, columns)
         y = V.as_labels(y_true, p.shape[0], domains.REAL, name="y_true", what=self.name)
         w = V.as_weights(sample_weight, p.shape[0])
+        if p.shape[0] == 0:
+            raise ValueError(f"{self.name}: no rows (empty y_true and y_pred): the metric is undefined")
         if w.size and not w.max() > 0:
             raise ValueError(f"{self.name}: sample_weight sums to zero")
         return y, p, w
@@ -109,7 +111,7 @@ class _LGBMSklearnMetric:
 def _predictions(y_pred, name, columns=1):
     """y_pred as a finite float64 array of the shape a metric expects (no silent broadcasting)."""
     p = np.asarray(y_pred)
-    if not (np.issubdtype(p.dtype, np.number) or p.dtype == bool) or np.issubdtype(p.dtype, np.complexfloating):
+    if not V.is_real(p.dtype):
         raise TypeError(f"{name}: y_pred must be numeric, got dtype {p.dtype}")
     p = p.astype(np.float64, copy=False)
     if columns == 1 and p.ndim == 2 and p.shape[1] == 1:
@@ -123,6 +125,24 @@ def _predictions(y_pred, name, columns=1):
         i = int(np.argwhere(~np.isfinite(p))[0][0])
         raise ValueError(f"{name}: y_pred contains a non-finite value at row {i}")
     return p
+
+
+def _abs_differences(y, p):
+    """(|y - p| / factor, factor): the differences of finite values, which overflow only beyond
+    float64's largest (1e308 - (-1e308)); then halved (factor 2), exact for normal values."""
+    with np.errstate(over="ignore"):
+        d = np.abs(y - p)
+    if np.isfinite(d).all():
+        return d, 1.0
+    return np.abs(0.5 * y - 0.5 * p), 2.0
+
+
+def _representable(value, name):
+    """A metric's value, or a ValueError where it exceeds float64 (no silent inf)."""
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: the metric is not representable in float64 for these inputs (it exceeds "
+                         f"{np.finfo(np.float64).max:.3g}); rescale y_true and y_pred")
+    return float(value)
 
 
 def _probabilities(p, name):
@@ -146,17 +166,25 @@ class MAE(Metric):
     """Mean absolute error (sklearn mean_absolute_error)."""
     name = "mae"
 
-    def _values(self, y, p):
-        return np.abs(y - p)
+    def compute(self, y_true, y_pred, sample_weight=None):
+        y, p, w = self._prepare(y_true, y_pred, sample_weight)
+        d, factor = _abs_differences(y, p)
+        return _representable(factor * V.weighted_mean(d, w, self.name), self.name)
 
 
 class RMSE(Metric):
-    """Root mean squared error (sklearn root_mean_squared_error)."""
+    """Root mean squared error (sklearn root_mean_squared_error), computed on the differences scaled
+    by the largest one: finite wherever the result is (squares of 1e160 overflowed to inf)."""
     name = "rmse"
 
     def compute(self, y_true, y_pred, sample_weight=None):
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
-        return float(np.sqrt(V.weighted_mean((y - p) ** 2, w)))
+        d, factor = _abs_differences(y, p)
+        largest = float(d.max())
+        if largest == 0.0:
+            return 0.0
+        return _representable(factor * largest * np.sqrt(V.weighted_mean((d / largest) ** 2, w, self.name)),
+                              self.name)
 
 
 class MAPE(Metric):
@@ -182,7 +210,8 @@ class MAPE(Metric):
             if not keep.any():
                 raise ValueError("mape with zero='skip': every label is 0")
             y, p, w = y[keep], p[keep], (w[keep] if w.size else w)
-        return V.weighted_mean(np.abs(y - p) / np.maximum(np.abs(y), _EPS), w)
+        d, factor = _abs_differences(y, p)
+        return _representable(factor * V.weighted_mean(d / np.maximum(np.abs(y), _EPS), w, self.name), self.name)
 
     @property
     def skipped_rows(self):
@@ -198,9 +227,13 @@ class SMAPE(Metric):
     name = "smape"
 
     def _values(self, y, p):
-        denom = np.abs(y) + np.abs(p)
-        out = np.zeros_like(denom)
-        np.divide(2.0 * np.abs(y - p), denom, out=out, where=denom > 0)
+        # each row scaled by max(|y|, |p|) first: |y| + |p| and 2 |y - p| overflow together near 1e308
+        # (inf / inf gave NaN), and the scaled terms are at most 1 and 2
+        scale = np.maximum(np.abs(y), np.abs(p))
+        out = np.zeros_like(scale)
+        rows = scale > 0
+        ys, ps = y[rows] / scale[rows], p[rows] / scale[rows]
+        out[rows] = 2.0 * np.abs(ys - ps) / (np.abs(ys) + np.abs(ps))
         return out
 
 
@@ -211,11 +244,18 @@ class WAPE(Metric):
 
     def compute(self, y_true, y_pred, sample_weight=None):
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
-        ww = w / w.max() if w.size else np.ones_like(y)  # only ratios matter (no overflowing sums)
-        num, den = float(np.dot(ww, np.abs(y - p))), float(np.dot(ww, np.abs(y)))
-        if den == 0:
-            return 0.0 if num == 0 else float("inf")
-        return num / den
+        ww = V.rescaled(w) if w.size else np.ones_like(y)  # only ratios matter (no overflowing sums)
+        d, factor = _abs_differences(y, p)
+        # both sums of values scaled by their largest term (sums of 1e308 overflowed: inf / inf)
+        d_max, y_max = float(d.max()), float(np.abs(y).max())
+        if y_max == 0.0:
+            return 0.0 if d_max == 0.0 else float("inf")
+        if d_max == 0.0:
+            return 0.0
+        num, den = float(np.dot(ww, d / d_max)), float(np.dot(ww, np.abs(y) / y_max))
+        if den == 0.0:  # every row with a label has zero weight
+            return 0.0 if num == 0.0 else float("inf")
+        return _representable((num / den) * (factor * d_max / y_max), self.name)
 
 
 class Pinball(Metric):
@@ -266,7 +306,7 @@ class LogLoss(Metric):
         V.as_labels(y, None, domains.UNIT_INTERVAL, name="y_true", what=self.name)  # soft labels too
         p = _probabilities(p, self.name)
         p = p[:, 1] if two_columns else p
-        return V.weighted_mean(-(y * np.log(p) + (1 - y) * np.log1p(-p)), w)
+        return V.weighted_mean(-(y * np.log(p) + (1 - y) * np.log1p(-p)), w, self.name)
 
 
 class MulticlassLogLoss(Metric):
@@ -286,7 +326,7 @@ class MulticlassLogLoss(Metric):
         y = V.as_labels(y_true, p.shape[0], domains.CLASSES, p.shape[1], name="y_true", what=self.name)
         w = V.as_weights(sample_weight, p.shape[0])
         p = _probabilities(p, self.name)
-        return V.weighted_mean(-np.log(p[np.arange(p.shape[0]), y.astype(np.int64)]), w)
+        return V.weighted_mean(-np.log(p[np.arange(p.shape[0]), y.astype(np.int64)]), w, self.name)
 
 
 class KLDivergence(Metric):
@@ -326,7 +366,7 @@ class KLDivergence(Metric):
             raise ValueError(f"{self.name}: sample_weight sums to zero")
         margins = p if self.from_margin else np.log(_probabilities(p, self.name))
         # KL = cross-entropy (the loss's stable log-softmax kernel) minus the targets' entropy
-        return V.weighted_mean(self._cross_entropy.loss(y, margins) - self._entropy[y.astype(np.int64)], w)
+        return V.weighted_mean(self._cross_entropy.loss(y, margins) - self._entropy[y.astype(np.int64)], w, self.name)
 
     def __repr__(self):
         n, k = self.targets.shape

@@ -240,6 +240,11 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
                          early_stopping_rounds, eval_metric, device, leaf_refresh, **engine_params)
         self.prior_shift = prior_shift
 
+    def _validate_settings(self):
+        super()._validate_settings()
+        if not isinstance(self.prior_shift, (bool, np.bool_)):  # a truthy string would switch it on
+            raise ValueError(f"prior_shift must be True or False, got {self.prior_shift!r}")
+
     def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
         shape = np.shape(np.asarray(y))  # (through __array__: array-likes that refuse numpy functions too)
         if len(shape) == 2 and shape[1] >= 2:

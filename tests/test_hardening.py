@@ -345,3 +345,78 @@ def test_the_fast_domain_test_agrees_with_bad(domain, outside):
     assert not domain.all_valid(y, 3) and domain.bad(y, 3).any()
     with pytest.raises(ValueError, match="at row 617"):
         domain.check(y, n_classes=3)
+
+
+# -- findings of the review of 2026-12-07: each failed (or returned NaN / inf / a wrong value) before ---
+@pytest.mark.parametrize("call, match", [
+    (lambda: M.MAE()([], []), "mae: no rows"),
+    (lambda: M.WAPE()([], []), "wape: no rows"),  # was 0.0, a perfect score
+    (lambda: M.MulticlassLogLoss(from_margin=True)(np.zeros(0), np.zeros((0, 3))), "no rows"),
+    (lambda: M.MulticlassLogLoss(from_margin=False)([0, 1], [[0.2, 0.8], [0.4, 0.6]], np.zeros(2)),
+     "sample_weight sums to zero"),
+    (lambda: M.MAPE(zero="skip")([0.0, 1.0], [1.0, 1.0], [1.0, 0.0]), "sample_weight sums to zero"),
+    (lambda: bo.Huber().mean_loss(np.zeros(0), np.zeros(0)), r"no rows: the mean loss of Huber"),
+    (lambda: bo.Dice().mean_loss(np.zeros(0), np.zeros(0)), "no rows"),  # said "sample_weight sums to zero"
+])
+def test_empty_inputs_and_zero_weights_raise_instead_of_nan(call, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "Mean of empty slice" on the way
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+def test_metrics_of_large_finite_values_are_exact_or_refused():
+    assert M.RMSE()([1e160], [0.0]) == pytest.approx(1e160, rel=1e-15)  # the square overflowed: inf
+    assert M.RMSE()([3e200, 0.0], [0.0, 4e200]) == pytest.approx(np.sqrt(12.5) * 1e200, rel=1e-15)
+    assert M.SMAPE()([1e308], [-1e308]) == 2.0  # inf / inf: NaN
+    assert M.WAPE()([1e308, 1e308], [0.0, 0.0]) == 1.0  # both sums overflowed: NaN
+    assert M.MAE()([1e308], [-1e307]) == pytest.approx(1.1e308, rel=1e-15)  # y - p overflows, the mean does not
+    assert M.MAPE()([1e308], [-1e308]) == 2.0
+    with pytest.raises(ValueError, match="mae: the metric is not representable in float64"):
+        M.MAE()([1e308, -1e308], [-1e308, 1e308])  # 2e308: was inf with a warning
+    # ordinary values: the same numbers as scikit-learn
+    from sklearn.metrics import mean_absolute_error, root_mean_squared_error
+    rng = np.random.default_rng(0)
+    y, p, w = rng.normal(size=50), rng.normal(size=50), rng.uniform(0.1, 2.0, 50)
+    assert M.RMSE()(y, p, w) == pytest.approx(root_mean_squared_error(y, p, sample_weight=w), rel=1e-13)
+    assert M.MAE()(y, p, w) == pytest.approx(mean_absolute_error(y, p, sample_weight=w), rel=1e-13)
+
+
+@pytest.mark.parametrize("where", ["raw", "y", "sample_weight"])
+def test_complex_inputs_are_refused(where):
+    args = {"y": np.array([0.0, 1.0, 2.0]), "raw": np.zeros(3), "sample_weight": np.ones(3)}
+    args[where] = args[where] + 1j  # cast to real, the imaginary part was dropped with only a warning
+    with pytest.raises(TypeError, match=rf"{where} must be numeric \(real numbers\), got dtype complex128"):
+        bo.SquaredError().grad_hess(args["y"], args["raw"], args["sample_weight"])
+    with pytest.raises(TypeError, match="real numbers"):
+        M.MAE()(np.array([1.0, 2.0]) + 1j, [1.0, 2.0])
+
+
+def test_weights_of_a_few_ulps_give_the_unweighted_results():
+    tiny = np.full(5, 5e-324)
+    y, p = np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([1.5, 2.0, 2.0, 4.0, 6.0])
+    assert M.MAE()(y, p, tiny) == M.MAE()(y, p)  # was 0.0
+    assert bo.Quantile().init_score(y, tiny) == 3.0  # was 2.0
+    assert bo.Huber().mean_loss(y, p, tiny) == pytest.approx(bo.Huber().mean_loss(y, p), rel=1e-15)
+
+
+def test_posteriors_with_a_huge_prior_shift_stay_probabilities():
+    raw = np.array([-800.0, 0.0, 3.0, 800.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(bo.Focal().posterior(raw, prior_shift=1e308), [0.0, 1.0, 1.0, 1.0])  # was NaN
+        np.testing.assert_array_equal(bo.Focal().posterior(raw, prior_shift=-1e308), [0.0, 0.0, 0.0, 1.0])
+        p = bo.SoftmaxFocal().posterior(np.array([[0.0, 1.0, 2.0], [5.0, -900.0, 3.0]]),
+                                        prior_shift=np.array([0.0, 1e308, -1e308]))
+    np.testing.assert_array_equal(p, [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    # moderate shifts: the direct product, Bayes' rule with shifted priors
+    p0 = bo.SoftmaxFocal().posterior(np.array([[0.0, 1.0, 2.0]]))
+    q = p0 * np.exp([0.0, 1.0, 2.0])
+    np.testing.assert_allclose(bo.SoftmaxFocal().posterior(np.array([[0.0, 1.0, 2.0]]), prior_shift=np.array([0.0, 1.0, 2.0])),
+                               q / q.sum(), rtol=1e-14)
+
+
+def test_classifier_prior_shift_must_be_a_bool(bin_data):
+    X, y, _ = bin_data
+    with pytest.raises(ValueError, match="prior_shift must be True or False, got 'no'"):
+        bo.BoostClassifier(loss=bo.Focal(), n_estimators=2, prior_shift="no").fit(X, y)  # was: the shift applied

@@ -436,20 +436,18 @@ class Loss:
 
     def mean_loss(self, y: Any, raw: Any, sample_weight: Any = None) -> float:
         """Weighted mean of the per-sample loss (what metrics report)."""
+        what = f"the mean loss of {self!r}"
+        if np.shape(raw)[:1] == (0,):
+            raise ValueError(f"no rows: {what} of an empty input is undefined")
         if self.is_batch:  # the weights enter the batch statistics too: values come weighted
             values = self.loss(y, raw, sample_weight)
             w = V.as_weights(sample_weight, values.shape[0])
             total = float(w.sum()) if w.size else float(values.shape[0])
             if not total > 0:
-                raise ValueError("sample_weight sums to zero: the weighted mean loss is undefined")
+                raise ValueError(f"sample_weight sums to zero: {what} is undefined")
             return float(values.sum() / total)
         values = self.loss(y, raw)
-        w = V.as_weights(sample_weight, values.shape[0])
-        if w.size == 0:
-            return float(values.mean())
-        if not w.max() > 0:
-            raise ValueError("sample_weight sums to zero: the weighted mean loss is undefined")
-        return V.weighted_mean(values, w)
+        return V.weighted_mean(values, V.as_weights(sample_weight, values.shape[0]), what)
 
     def init_score(self, y: Any, sample_weight: Any = None, n_classes: int | None = None) -> Any:
         """The constant raw score minimising the weighted loss over ``y``: a float, or (k,) margins
