@@ -420,3 +420,16 @@ def test_classifier_prior_shift_must_be_a_bool(bin_data):
     X, y, _ = bin_data
     with pytest.raises(ValueError, match="prior_shift must be True or False, got 'no'"):
         bo.BoostClassifier(loss=bo.Focal(), n_estimators=2, prior_shift="no").fit(X, y)  # was: the shift applied
+
+
+@pytest.mark.parametrize("loss", [bo.Dice(), bo.GHMC(), bo.GHMR()], ids=repr)
+def test_batch_sums_that_overflow_name_the_weights(loss):
+    # was: "statistics must be 4 finite floats (from loss.statistics), got shape (4,)", with no statistics passed
+    y = np.array([0.0, 1.0, 1.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match=r"batch sums .* overflowed \(largest weight 1e\+308\): rescale sample_weight"):
+        loss.grad_hess(y, np.zeros(5), np.full(5, 1e308))
+
+
+def test_an_extreme_parameter_is_named_as_a_possible_cause():
+    with pytest.raises(ValueError, match=r"SmoothL1\(beta=1e-320\).*parameters of the loss this extreme"):
+        bo.SmoothL1(beta=1e-320).grad_hess(np.array([0.0, 2.0]), np.array([0.0, 0.0]))

@@ -377,6 +377,10 @@ class Loss:
             return self._theta_array
         if statistics is None:
             statistics = self._statistics(y, z, w)
+            if not np.isfinite(statistics).all():
+                raise ValueError(f"{self!r}: the weighted batch sums its derivatives depend on overflowed (largest "
+                                 f"weight {float(w.max()) if w.size else 1.0:.3g}): rescale sample_weight (only the "
+                                 "weights' ratios matter)")
         statistics = np.asarray(statistics, dtype=np.float64)
         if statistics.shape != (self._n_statistics(),) or not np.isfinite(statistics).all():
             raise ValueError(f"{self!r}: statistics must be {self._n_statistics()} finite floats (from "
@@ -603,7 +607,7 @@ def _not_representable(loss: Loss, what: str, values: np.ndarray, y: np.ndarray,
     return ValueError(
         f"{loss!r}: the {what} at row {row} is not representable in {values.dtype} (raw margin "
         f"{np.asarray(z[row]).tolist()!r}, label {float(y[row])!r}{weight}); margins, labels or weights this large "
-        "are outside what the loss can evaluate: rescale them")
+        "(or parameters of the loss this extreme) are outside what the loss can evaluate: rescale them")
 
 
 def _may_overwrite_inputs(out: Any, *inputs: Any) -> bool:
