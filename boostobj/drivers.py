@@ -160,38 +160,50 @@ def _rowwise_grad_hess(kernel):
 # its inner loops over rows (they vectorise; a row kernel's loop over k classes does not), weights and
 # policy apply on the buffers (vectorised too), and the block is copied out. The copies run along
 # the arrays' memory order (XGBoost hands C-ordered margins, LightGBM F-ordered). 128 rows: the
-# block's buffers stay in L1 for k <= 8.
+# block's buffers stay in L1 for k <= 8. Up to SPECIALISED_CLASSES classes the driver is compiled for
+# its k (a constant of the loops, ``classes``): the copies between the (n, k) arrays and the
+# class-major buffers, scalar loops over a runtime k, then unroll and vectorise (measured, softmax
+# focal at k = 4, 1 thread, 1e7 float32 margins: the copies 3.1 -> 1.9 ns per margin).
 BLOCK_ROWS = 128
+SPECIALISED_CLASSES = 8
 
 
-def _blocked_grad_hess(block_kernel):
+def _blocked_grad_hess(block_kernel, classes=0):
     token = kernel_token(block_kernel)
 
     @cached_njit(nogil=True, error_model="numpy")  # numpy errors: no zero-division checks (they block SIMD)
     def driver(lo, hi, y, z, w, w_step, labels, theta, hmode, hval, g_out, h_out):
-        k = z.shape[1] + (token & 0)
+        # classes: the caller's k, compiled in (0: read it from z)
+        k = (classes if classes else z.shape[1]) + (token & 0)
         zb = np.empty((k, BLOCK_ROWS))
         gb = np.empty((k, BLOCK_ROWS))
         hb = np.empty((k, BLOCK_ROWS))
         yb = np.empty(BLOCK_ROWS, dtype=np.int64)
         wb = np.empty(BLOCK_ROWS)
+        if w_step == 0:
+            wb[:] = np.float64(w[0])
         # finite once stored: a float64 value beyond the output dtype's largest becomes inf there
         largest_g, largest_h = np.float64(np.finfo(g_out.dtype).max), np.float64(np.finfo(h_out.dtype).max)
         z_rows, out_rows = z.flags.c_contiguous, g_out.flags.c_contiguous and h_out.flags.c_contiguous
         finite = True
         for start in range(lo, hi, BLOCK_ROWS):
             n = min(BLOCK_ROWS, hi - start)
+            # slices first: indices from 0 need no negative-index checks (see _elementwise_grad_hess)
+            ys, zs, gs, hs = y[start:start + n], z[start:start + n], g_out[start:start + n], h_out[start:start + n]
             for i in range(n):
-                yb[i] = int(y[start + i])
-                wb[i] = np.float64(w[(start + i) * w_step])
+                yb[i] = int(ys[i])
+            if w_step != 0:  # unweighted: wb holds w[0] throughout (filled once, above)
+                ws = w[start:start + n]
+                for i in range(n):
+                    wb[i] = np.float64(ws[i])
             if z_rows:
                 for i in range(n):
                     for j in range(k):
-                        zb[j, i] = np.float64(z[start + i, j])
+                        zb[j, i] = np.float64(zs[i, j])
             else:
                 for j in range(k):
                     for i in range(n):
-                        zb[j, i] = np.float64(z[start + i, j])
+                        zb[j, i] = np.float64(zs[i, j])
             for j in range(k):
                 for i in range(n):
                     finite &= abs(zb[j, i]) < np.inf
@@ -204,13 +216,13 @@ def _blocked_grad_hess(block_kernel):
             if out_rows:
                 for i in range(n):
                     for j in range(k):
-                        g_out[start + i, j] = gb[j, i]
-                        h_out[start + i, j] = hb[j, i]
+                        gs[i, j] = gb[j, i]
+                        hs[i, j] = hb[j, i]
             else:
                 for j in range(k):
                     for i in range(n):
-                        g_out[start + i, j] = gb[j, i]
-                        h_out[start + i, j] = hb[j, i]
+                        gs[i, j] = gb[j, i]
+                        hs[i, j] = hb[j, i]
         return finite
 
     return driver
@@ -375,17 +387,24 @@ _BLOCK_FACTORIES = {
 }
 
 
-@functools.lru_cache(maxsize=None)
-def driver_for(kernel, shape, what, integer_labels=False):
+def driver_for(kernel, shape, what, integer_labels=False, classes=0):
     """The (lazily compiled) driver applying ``kernel``; one dispatcher per kernel per process (and
-    per label test: ``integer_labels`` builds an elementwise gradient driver whose loop also requires
-    integral labels, as Binary's interval does). A kernel's gradient runs through its block form
-    where it has one (``kernels._math.block_form``)."""
-    extra = (integer_labels,) if integer_labels else ()
+    per variant: ``integer_labels`` builds an elementwise gradient driver whose loop also requires
+    integral labels, as Binary's interval does; ``classes``, the k of the (n, k) margins it will be
+    called with, a row-wise block driver compiled for that k, up to SPECIALISED_CLASSES). A kernel's
+    gradient runs through its block form where it has one (``kernels._math.block_form``)."""
     block = getattr(kernel, "block_form", None)
-    if block is not None and (shape, what) in _BLOCK_FACTORIES:
-        return _BLOCK_FACTORIES[shape, what](block, *extra)
-    return _FACTORIES[shape, what](kernel, *extra)
+    blocked = block is not None and (shape, what) in _BLOCK_FACTORIES
+    specialised = classes if blocked and shape == "rowwise" and 0 < classes <= SPECIALISED_CLASSES else 0
+    return _driver(block if blocked else kernel, shape, what, blocked, bool(integer_labels), specialised)
+
+
+@functools.lru_cache(maxsize=None)
+def _driver(kernel, shape, what, blocked, integer_labels, classes):
+    options = {"integer_labels": True} if integer_labels else {}
+    if classes:
+        options["classes"] = classes
+    return (_BLOCK_FACTORIES if blocked else _FACTORIES)[shape, what](kernel, **options)
 
 
 # -- parallel launch -------------------------------------------------------------------------------

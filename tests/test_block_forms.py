@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import boostobj as bo
-from boostobj.drivers import _FACTORIES, BLOCK_ROWS, ELEMENTWISE_BLOCK_ROWS, driver_for
+from boostobj.drivers import _FACTORIES, BLOCK_ROWS, ELEMENTWISE_BLOCK_ROWS, SPECIALISED_CLASSES, driver_for
 
 ANY_LABEL = np.array(bo.domains.REAL.interval[:2])  # the drivers' label test: any finite label
 
@@ -156,3 +156,29 @@ def test_staged_block_form_reports_values_its_output_cannot_hold():
     w[n - 10] = 1e40
     with pytest.raises(ValueError, match=f"row {n - 10} is not representable in float32"):
         bo.Focal(gamma=2.0).grad_hess(y, z, sample_weight=w)
+
+
+@pytest.mark.parametrize("loss", [LOSSES[0], LOSSES[3]], ids=repr)
+@pytest.mark.parametrize("k", [2, 3, 4, SPECIALISED_CLASSES])
+def test_drivers_compiled_for_their_class_count_give_the_same_bits(loss, k):
+    """grad_hess runs a block driver compiled for its k (up to SPECIALISED_CLASSES): the same
+    operations as the generic one, in both memory orders, weighted or not, over partial blocks."""
+    rng = np.random.default_rng(3)
+    kernel, hmode, hval = loss._policy
+    generic = driver_for(kernel, "rowwise", "grad_hess")
+    specialised = driver_for(kernel, "rowwise", "grad_hess", classes=k)
+    assert specialised is not generic
+    n = 2 * BLOCK_ROWS + 37
+    y = rng.integers(0, k, n).astype(np.float32)
+    for order in ("C", "F"):
+        z = _margins(rng, n, k, 3.0, np.float32, order)
+        for w, step in ((np.ones(1), 0), (rng.uniform(0.1, 3.0, n), 1)):
+            outs = []
+            for driver in (generic, specialised):
+                g, h = np.full_like(z, np.nan), np.full_like(z, np.nan)
+                outs.append((driver(0, n, y, z, w, step, ANY_LABEL, loss._theta_array, hmode, hval, g, h), g, h))
+            assert outs[0][0] and outs[1][0]
+            np.testing.assert_array_equal(outs[1][1], outs[0][1])
+            np.testing.assert_array_equal(outs[1][2], outs[0][2])
+    many = SPECIALISED_CLASSES + 1  # beyond: the generic driver
+    assert driver_for(kernel, "rowwise", "grad_hess", classes=many) is generic

@@ -70,7 +70,8 @@ for loss in (bo.Logistic(), bo.Focal(gamma=2.0), bo.Focal(gamma=2.0, hessian="ex
     z = np.zeros((8, 3) if loss.task == "multiclass" else 8, np.float32)
     loss.grad_hess(np.zeros(8, np.float32), z, out=(np.empty_like(z), np.empty_like(z)))
     kernel, _, _ = loss._policy
-    driver = driver_for(kernel, loss._shape, "grad_hess", loss._label_test(True)[1])  # the driver grad_hess ran
+    # the driver grad_hess ran: its label test, and its k for multiclass
+    driver = driver_for(kernel, loss._shape, "grad_hess", loss._label_test(True)[1], z.shape[1] if z.ndim == 2 else 0)
     (ir,) = driver.inspect_llvm().values()
     (asm,) = driver.inspect_asm().values()
     # scalar libm calls, direct or as LLVM intrinsics (llvm.exp.* lowers to them without a vector library)

@@ -420,7 +420,7 @@ class Loss:
         g, h = _outputs(out, z)
         kernel, hmode, hval = loss._policy
         labels, integer_labels = self._label_test(checked_in_loop)
-        driver = driver_for(kernel, loss._shape, "grad_hess", integer_labels)
+        driver = driver_for(kernel, loss._shape, "grad_hess", integer_labels, z.shape[1] if z.ndim == 2 else 0)
         if not launch(driver, z.shape[0], y, z, *weights_and_step(w), labels, theta, hmode, hval, g, h):
             self._prepare(y_in, raw_in, w_in)  # names a non-finite margin, label or weight, or a label outside the domain
             raise _not_representable(self, "gradient/Hessian", g if not np.isfinite(g).all() else h, y, z, w)
