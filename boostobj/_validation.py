@@ -16,14 +16,17 @@ def is_real(dtype):
 
 
 def rescaled(w):
-    """Weights scaled by the power of two that brings their maximum into [0.5, 1) (only their ratios
-    matter to a weighted mean or a start score): their sum cannot overflow, and weights of a few
-    ulps above 0 no longer round their products with the values to 0 (5e-324 each gave a weighted
-    MAE of 0.0). The scaling is exact, so ordinary weights give the same bits as unscaled ones."""
+    """Weights whose sum could overflow (largest above 1e300 / n) or whose products with the values
+    could underflow (largest below 1e-300: weights of 5e-324 gave a weighted MAE of 0.0), scaled by
+    the power of two that brings their maximum into [0.5, 1): only their ratios matter to a weighted
+    mean or a start score, and the scaling is exact. Other weights are returned as they are (a batch
+    loss's start score, Dice's, depends on their scale through its smoothing term)."""
     if w.size == 0:
         return w
     largest = float(w.max())
-    return np.ldexp(w, -math.frexp(largest)[1]) if 0.0 < largest < math.inf else w
+    if not (0.0 < largest < math.inf) or 1e-300 <= largest <= 1e300 / w.size:
+        return w
+    return np.ldexp(w, -math.frexp(largest)[1])
 
 
 def weighted_mean(values, w, what="the weighted mean"):
