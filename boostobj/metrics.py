@@ -270,7 +270,8 @@ class Pinball(Metric):
         self.name = f"pinball@{alpha}"
 
     def compute(self, y_true, y_pred, sample_weight=None):
-        return self._loss.mean_loss(y_true, _predictions(y_pred, self.name), sample_weight)
+        y, p, w = self._prepare(y_true, y_pred, sample_weight)  # errors name y_true / y_pred, not the loss's y / raw
+        return self._loss.mean_loss(y, p, w if w.size else None)
 
     def __repr__(self):
         return f"Pinball(alpha={self.alpha!r})"
@@ -395,7 +396,10 @@ class LossMetric(Metric):
 
     def compute(self, y_true, y_pred, sample_weight=None):
         columns = None if self.loss.task == "multiclass" else 1
+        if not self.from_margin and self.loss.task == "binary" and np.ndim(y_pred) == 2 and np.shape(y_pred)[1] == 2:
+            columns = 2  # (n, 2) probabilities, as predict_proba gives (LogLoss reads them too)
         p = _predictions(y_pred, self.name, columns)
+        p = p[:, 1] if columns == 2 else p
         if not self.from_margin:
             if self.loss.task != "regression":
                 p = _probabilities(p, self.name)

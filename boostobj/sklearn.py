@@ -22,6 +22,24 @@ from .metrics import Metric
 ENGINES = ("xgboost", "lightgbm", "catboost")
 
 
+def _check_numeric_columns(estimator, X):
+    """A DataFrame with non-numeric columns is refused naming them (scikit-learn's conversion says only
+    "could not convert string to float"); categorical features must be encoded as numbers first."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(X, "columns"):
+        return
+    import pandas as pd
+
+    def numeric(t):  # a categorical column of numbers converts to them, as scikit-learn does
+        t = t.categories.dtype if isinstance(t, pd.CategoricalDtype) else t
+        return pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)
+
+    bad = ", ".join(f"{c!r} ({t})" for c, t in dtypes.items() if not numeric(t))
+    if bad:
+        raise ValueError(f"{type(estimator).__name__} needs numeric features; column(s) {bad} of X are not: encode "
+                         "them as numbers first (e.g. sklearn.preprocessing.OrdinalEncoder)")
+
+
 def _adapter(engine):
     """The engine adapter module (boostobj.xgboost / .lightgbm / .catboost): all engine code is there."""
     return importlib.import_module(f"boostobj.{engine}")
@@ -140,6 +158,7 @@ class _BoostEstimator(BaseEstimator):
         evals = []
         for i, pair in enumerate(eval_set or []):
             Xe, ye = pair
+            _check_numeric_columns(self, Xe)
             Xe = validate_data(self, Xe, reset=False, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")
             we = None if eval_sample_weight is None else eval_sample_weight[i]
             evals.append((Xe, (encode_eval or self._encode_eval)(ye), we))
@@ -159,6 +178,7 @@ class _BoostEstimator(BaseEstimator):
     def _margin(self, X):
         """Raw margins including the start score: (n,) or (n, k) for multiclass."""
         check_is_fitted(self, "booster_")
+        _check_numeric_columns(self, X)
         X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")
         return _adapter(self.engine).predict_margin(self.booster_, X, self.best_iteration_)
 
@@ -199,6 +219,7 @@ class BoostRegressor(RegressorMixin, _BoostEstimator):
     """
 
     def fit(self, X, y, sample_weight=None, eval_set=None, eval_sample_weight=None):
+        _check_numeric_columns(self, X)
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan",
                              y_numeric=True)
         self._validate_settings()
@@ -249,6 +270,7 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
         shape = np.shape(np.asarray(y))  # (through __array__: array-likes that refuse numpy functions too)
         if len(shape) == 2 and shape[1] >= 2:
             return self._fit_soft_targets(X, y, sample_weight, eval_set, eval_sample_weight)
+        _check_numeric_columns(self, X)
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
@@ -277,6 +299,7 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
         """``fit`` with y an (n, k) matrix of class probabilities: SoftTargetCrossEntropy, whose labels
         are row indices into targets built here from the rows of y and of every eval set's y (stacked),
         so scikit-learn's splits, which slice X and y together, keep every row with its targets."""
+        _check_numeric_columns(self, X)
         X, Y = validate_data(self, X, Y, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan",
                              multi_output=True, y_numeric=True)
         self._validate_settings()

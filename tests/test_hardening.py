@@ -433,3 +433,30 @@ def test_batch_sums_that_overflow_name_the_weights(loss):
 def test_an_extreme_parameter_is_named_as_a_possible_cause():
     with pytest.raises(ValueError, match=r"SmoothL1\(beta=1e-320\).*parameters of the loss this extreme"):
         bo.SmoothL1(beta=1e-320).grad_hess(np.array([0.0, 2.0]), np.array([0.0, 0.0]))
+
+
+def test_pinball_errors_name_the_metrics_arguments():
+    with pytest.raises(ValueError, match="y_true has 3 rows but the predictions have 2"):  # said "y has 3 rows"
+        M.Pinball()([1.0, 2.0, 3.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="y_pred contains a non-finite value at row 1"):
+        M.Pinball()([1.0, 2.0], [1.0, np.nan])
+    assert M.Pinball(alpha=0.9)([1.0, 2.0], [0.0, 3.0], [1.0, 3.0]) == pytest.approx((0.9 + 3 * 0.1) / 4)
+
+
+def test_binary_loss_metrics_read_two_column_probabilities():
+    p = np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6]])  # predict_proba's layout: was refused
+    y = [0, 1, 1]
+    assert bo.Logistic().metric(from_margin=False)(y, p) == pytest.approx(M.LogLoss(from_margin=False)(y, p), rel=1e-12)
+    assert bo.Focal().metric(from_margin=False)(y, p) == bo.Focal().metric(from_margin=False)(y, p[:, 1])
+
+
+def test_non_numeric_dataframe_columns_are_named(reg_data):
+    pd = pytest.importorskip("pandas")
+    X, y, _ = reg_data
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    frame["colour"] = pd.Categorical(np.where(y > 0, "red", "blue"))  # was: "could not convert string to float"
+    for engine in ("xgboost", "lightgbm"):
+        with pytest.raises(ValueError, match=r"numeric features; column\(s\) 'colour' \(category\) of X are not"):
+            bo.BoostRegressor(engine=engine, n_estimators=2).fit(frame, y)
+    frame["colour"] = pd.Categorical((y > 0).astype(int))  # categories that are numbers convert, as in scikit-learn
+    bo.BoostRegressor(n_estimators=2).fit(frame, y).predict(frame)
