@@ -1,4 +1,4 @@
-"""Accuracy of boostobj's vectorising exp / expm1 / log1p (boostobj/kernels/_math.py) against
+"""Accuracy of boostobj's vectorising exp / expm1 / log1p / log1p_unit (boostobj/kernels/_math.py) against
 mpmath, in ulps of the float64 result, over their whole range; written to results/fast_math.md.
 
     python benchmarks/fast_math.py [--points 20000]
@@ -24,7 +24,8 @@ from _common import machine, write_result  # noqa: E402
 from boostobj.kernels import _math as M  # noqa: E402
 
 FUNCTIONS = {"exp": (M.exp, mp.exp, -745.2, 709.78), "expm1": (M.expm1, mp.expm1, -745.2, 709.78),
-             "log1p": (M.log1p, mp.log1p, -1.0, 1.7e308)}
+             "log1p": (M.log1p, mp.log1p, -1.0, 1.7e308),
+             "log1p_unit": (M.log1p_unit, mp.log1p, 0.0, 1.0)}  # its log(1 + x) on [0, 1]; its 1 / (1 + x) is x's own
 
 
 @njit(error_model="numpy")
@@ -45,7 +46,13 @@ def _apply_log1p(x, out):
         out[i] = M.log1p(x[i])
 
 
-COMPILED = {"exp": _apply_exp, "expm1": _apply_expm1, "log1p": _apply_log1p}
+@njit(error_model="numpy")
+def _apply_log1p_unit(x, out):
+    for i in range(x.shape[0]):
+        out[i] = M.log1p_unit(x[i])[0]
+
+
+COMPILED = {"exp": _apply_exp, "expm1": _apply_expm1, "log1p": _apply_log1p, "log1p_unit": _apply_log1p_unit}
 
 
 def sample(name, points, seed=0):
@@ -91,6 +98,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=20000)
     args = parser.parse_args()
-    text = "# Vectorising exp, expm1, log1p: accuracy\n\n" + machine() + "\n\n" + table(args.points) + "\n"
+    text = "# Vectorising exp, expm1, log1p, log1p_unit: accuracy\n\n" + machine() + "\n\n" + table(args.points) + "\n"
     print(text)
     write_result("fast_math.md", text)

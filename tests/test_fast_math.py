@@ -14,7 +14,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import fast_math  # noqa: E402
 
-ULP_BOUNDS = {"exp": 1.5, "expm1": 2.5, "log1p": 1.0}  # benchmarks/results/fast_math.md: measured maxima
+ULP_BOUNDS = {"exp": 1.5, "expm1": 2.5, "log1p": 1.0, "log1p_unit": 1.0}  # results/fast_math.md: measured maxima
 
 
 @pytest.mark.parametrize("name", sorted(ULP_BOUNDS))
@@ -44,6 +44,31 @@ def test_special_values_are_exact():
     np.testing.assert_array_equal(got, [0.0, -0.0, inf, -inf, 1e-300, 5e-324, math.log1p(1e300)])
     assert np.signbit(got[1])
     assert np.isnan(_compiled("log1p", [-2.0, -inf, nan])).all()
+
+
+def test_log1p_unit_is_log1p_and_the_reciprocal_on_the_unit_interval():
+    """log1p_unit(x) = (log1p(x), 1 / (1 + x)) on [0, 1] (e^-|u|), bit for bit with _math's log1p and
+    the division; NaN stays NaN."""
+    from numba import njit
+
+    from boostobj.kernels import _math as M
+
+    @njit(error_model="numpy")
+    def both(x, out):
+        for i in range(x.shape[0]):
+            out[i, 0], out[i, 1] = M.log1p_unit(x[i])
+            out[i, 2] = M.log1p(x[i])
+
+    rng = np.random.default_rng(4)
+    x = np.concatenate([[0.0, 5e-324, 1e-300, 2.0 ** -53, 0.5, np.sqrt(2.0) - 1.0, 1.0 - 2.0 ** -53, 1.0],
+                        rng.uniform(0.0, 1.0, 20000), np.exp(-rng.uniform(0.0, 745.0, 20000))])
+    out = np.empty((x.size, 3))
+    both(x, out)
+    np.testing.assert_array_equal(out[:, 0], out[:, 2])
+    np.testing.assert_array_equal(out[:, 1], 1.0 / (1.0 + x))
+    nan = np.empty((1, 3))
+    both(np.array([np.nan]), nan)
+    assert np.isnan(nan).all()
 
 
 def _has_avx2():

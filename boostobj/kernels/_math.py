@@ -183,6 +183,40 @@ def _log1p_cpu(x):
 
 
 @jitable
+def log1p_unit(x):
+    """(log(1 + x), 1 / (1 + x)) for x in [0, 1] (e^-|u|, the logistic losses' one exponential),
+    from one shared 1 + x: the focal losses need both, and on the CPU the second costs the division
+    log1p's rounding correction makes anyway (the CPU form is correct only on [0, 1] and NaN)."""
+    return math.log1p(x), 1.0 / (1.0 + x)
+
+
+@overload(log1p_unit, target="cpu", jit_options=_OWN_FLAGS)
+def _log1p_unit_cpu(x):
+    def impl(x):
+        # _log1p_cpu on [0, 1]: u = 1 + x in [1, 2], so k is 0 or 1 and the rounding correction is
+        # c = (x - (u - 1)) / u, here a product with 1 / u (c is below an ulp of the result: the
+        # product's extra rounding does not reach it; same bits as _log1p_cpu, tested). No special
+        # values but NaN can occur, so none of log1p's selects but that one.
+        u = 1.0 + x
+        inv = 1.0 / u
+        high = (_float_bits(u) >> 32) + (0x3FF00000 - _SQRT_HALF_HIGH)
+        k = (high >> 20) - 0x3FF
+        low = _float_bits(u) & 0xFFFFFFFF
+        m = _bits_as_float((((high & 0x000FFFFF) + _SQRT_HALF_HIGH) << 32) | low)
+        f = m - 1.0
+        c = (x - (u - 1.0)) * inv
+        hfsq = 0.5 * f * f
+        s = f / (2.0 + f)
+        z = s * s
+        w = z * z
+        big_r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
+        dk = float(k)
+        out = s * (hfsq + big_r) + (dk * _LN2_LO + c) - hfsq + f + dk * _LN2_HI
+        return (out if x == x else x), inv
+    return impl
+
+
+@jitable
 def indicator(condition):
     """1.0 or 0.0 (compiles to a select, not a branch)."""
     return 1.0 if condition else 0.0
@@ -204,13 +238,14 @@ def logistic_parts(u):
     -log p = softplus(-u) = max(-u, 0) + log1p(e), -log q = softplus(u) = max(u, 0) + log1p(e).
     """
     e = exp(-abs(u))
-    return logistic_parts_from(u, e, log1p(e))
+    l1p, inv = log1p_unit(e)
+    return logistic_parts_from(u, e, l1p, inv)
 
 
 @jitable
-def logistic_parts_from(u, e, l1p):
-    """``logistic_parts(u)`` from e = e^-|u| and l1p = log1p(e) computed before (staged kernels)."""
-    inv = 1.0 / (1.0 + e)
+def logistic_parts_from(u, e, l1p, inv):
+    """``logistic_parts(u)`` from e = e^-|u|, l1p = log1p(e) and inv = 1 / (1 + e) computed before
+    (``log1p_unit``; staged kernels)."""
     pos = indicator(u >= 0.0)
     return (pos + (1.0 - pos) * e) * inv, ((1.0 - pos) + pos * e) * inv, l1p + max(-u, 0.0), l1p + max(u, 0.0)
 
