@@ -32,6 +32,18 @@ ELEMENTWISE = [
 ]
 
 
+def _assert_same_bits(reference, driver, loss, y, z, w, step):
+    """Both drivers over all rows of (y, z): finite, and bit for bit the same gradient and Hessian."""
+    _, hmode, hval = loss._policy
+    outs = []
+    for d in (reference, driver):
+        g, h = np.full_like(z, np.nan), np.full_like(z, np.nan)
+        outs.append((d(0, z.shape[0], y, z, w, step, ANY_LABEL, loss._theta_array, hmode, hval, g, h), g, h))
+    assert outs[0][0] and outs[1][0]
+    np.testing.assert_array_equal(outs[1][1], outs[0][1])
+    np.testing.assert_array_equal(outs[1][2], outs[0][2])
+
+
 def test_every_block_form_is_covered():
     covered = {loss._policy[0] for loss in LOSSES + ELEMENTWISE}
     for cls in bo.available_losses().values():
@@ -124,7 +136,7 @@ def test_staged_block_form_gives_the_fused_kernels_bits(loss, dtype):
     # the same operations in another order of loops: bit for bit, for hard labels (one power per
     # margin), soft labels (both sides) and blocks that mix them
     rng = np.random.default_rng(2)
-    kernel, hmode, hval = loss._policy
+    kernel = loss._policy[0]
     fused = _FACTORIES["elementwise", "grad_hess"](kernel)
     staged = driver_for(kernel, "elementwise", "grad_hess")
     assert staged is not fused
@@ -139,13 +151,7 @@ def test_staged_block_form_gives_the_fused_kernels_bits(loss, dtype):
         mixed[n // 2] = 0.3  # one soft label: its block takes the soft path
         for y in (hard, soft, mixed):
             for w, step in ((np.ones(1, dtype), 0), (rng.uniform(0.1, 3.0, n).astype(dtype), 1)):
-                outs = []
-                for driver in (fused, staged):
-                    g, h = np.full_like(z, np.nan), np.full_like(z, np.nan)
-                    outs.append((driver(0, n, y, z, w, step, ANY_LABEL, loss._theta_array, hmode, hval, g, h), g, h))
-                assert outs[0][0] and outs[1][0]
-                np.testing.assert_array_equal(outs[1][1], outs[0][1])
-                np.testing.assert_array_equal(outs[1][2], outs[0][2])
+                _assert_same_bits(fused, staged, loss, y, z, w, step)
 
 
 def test_staged_block_form_reports_values_its_output_cannot_hold():
@@ -164,7 +170,7 @@ def test_drivers_compiled_for_their_class_count_give_the_same_bits(loss, k):
     """grad_hess runs a block driver compiled for its k (up to SPECIALISED_CLASSES): the same
     operations as the generic one, in both memory orders, weighted or not, over partial blocks."""
     rng = np.random.default_rng(3)
-    kernel, hmode, hval = loss._policy
+    kernel = loss._policy[0]
     generic = driver_for(kernel, "rowwise", "grad_hess")
     specialised = driver_for(kernel, "rowwise", "grad_hess", classes=k)
     assert specialised is not generic
@@ -173,12 +179,6 @@ def test_drivers_compiled_for_their_class_count_give_the_same_bits(loss, k):
     for order in ("C", "F"):
         z = _margins(rng, n, k, 3.0, np.float32, order)
         for w, step in ((np.ones(1), 0), (rng.uniform(0.1, 3.0, n), 1)):
-            outs = []
-            for driver in (generic, specialised):
-                g, h = np.full_like(z, np.nan), np.full_like(z, np.nan)
-                outs.append((driver(0, n, y, z, w, step, ANY_LABEL, loss._theta_array, hmode, hval, g, h), g, h))
-            assert outs[0][0] and outs[1][0]
-            np.testing.assert_array_equal(outs[1][1], outs[0][1])
-            np.testing.assert_array_equal(outs[1][2], outs[0][2])
+            _assert_same_bits(generic, specialised, loss, y, z, w, step)
     many = SPECIALISED_CLASSES + 1  # beyond: the generic driver
     assert driver_for(kernel, "rowwise", "grad_hess", classes=many) is generic

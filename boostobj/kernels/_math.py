@@ -156,26 +156,37 @@ _LG7 = 1.479819860511658591e-01
 _SQRT_HALF_HIGH = 0x3FE6A09E  # high word of sqrt(2)/2
 
 
+@register_jitable(**_OWN_FLAGS)
+def _log1p_reduce(u):
+    """u = 1 + x = 2^k m with m in [sqrt(2)/2, sqrt(2)), from u's bits: (k as int64, f = m - 1)."""
+    high = (_float_bits(u) >> 32) + (0x3FF00000 - _SQRT_HALF_HIGH)
+    k = (high >> 20) - 0x3FF
+    low = _float_bits(u) & 0xFFFFFFFF
+    m = _bits_as_float((((high & 0x000FFFFF) + _SQRT_HALF_HIGH) << 32) | low)
+    return k, m - 1.0
+
+
+@register_jitable(**_OWN_FLAGS)
+def _log1p_assemble(k, f, c):
+    """log(1 + x) = k ln2 + log(1 + f) + c, with c the rounding error of u = 1 + x over u;
+    log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), s = f / (2 + f) (minimax R, error < 2^-58)."""
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    big_r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
+    dk = float(k)
+    return s * (hfsq + big_r) + (dk * _LN2_LO + c) - hfsq + f + dk * _LN2_HI
+
+
 @overload(log1p, target="cpu", jit_options=_OWN_FLAGS)
 def _log1p_cpu(x):
     def impl(x):
-        # fdlibm's log1p, branch-free: u = 1 + x = 2^k m with m in [sqrt(2)/2, sqrt(2)), f = m - 1,
-        # log(1 + x) = k ln2 + log(1 + f) + c, c = the rounding error of u over u;
-        # log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), s = f / (2 + f) (minimax R, error < 2^-58).
+        # fdlibm's log1p, branch-free (_log1p_reduce, _log1p_assemble)
         u = 1.0 + x
-        high = (_float_bits(u) >> 32) + (0x3FF00000 - _SQRT_HALF_HIGH)
-        k = (high >> 20) - 0x3FF
-        low = _float_bits(u) & 0xFFFFFFFF
-        m = _bits_as_float((((high & 0x000FFFFF) + _SQRT_HALF_HIGH) << 32) | low)
-        f = m - 1.0
+        k, f = _log1p_reduce(u)
         c = ((1.0 - (u - x)) if k >= 2 else (x - (u - 1.0))) / u if k < 54 else 0.0
-        hfsq = 0.5 * f * f
-        s = f / (2.0 + f)
-        z = s * s
-        w = z * z
-        big_r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
-        dk = float(k)
-        out = s * (hfsq + big_r) + (dk * _LN2_LO + c) - hfsq + f + dk * _LN2_HI
+        out = _log1p_assemble(k, f, c)
         # x = -1: -inf; x < -1 or NaN: NaN; x = +inf: inf (the reduction sees garbage bits there)
         out = out if x != 0.0 else x  # the sign of 0
         return out if (u > 0.0) & (u < math.inf) else (-math.inf if u == 0.0 else (x if x > 0.0 else math.nan))
@@ -199,19 +210,8 @@ def _log1p_unit_cpu(x):
         # values but NaN can occur, so none of log1p's selects but that one.
         u = 1.0 + x
         inv = 1.0 / u
-        high = (_float_bits(u) >> 32) + (0x3FF00000 - _SQRT_HALF_HIGH)
-        k = (high >> 20) - 0x3FF
-        low = _float_bits(u) & 0xFFFFFFFF
-        m = _bits_as_float((((high & 0x000FFFFF) + _SQRT_HALF_HIGH) << 32) | low)
-        f = m - 1.0
-        c = (x - (u - 1.0)) * inv
-        hfsq = 0.5 * f * f
-        s = f / (2.0 + f)
-        z = s * s
-        w = z * z
-        big_r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
-        dk = float(k)
-        out = s * (hfsq + big_r) + (dk * _LN2_LO + c) - hfsq + f + dk * _LN2_HI
+        k, f = _log1p_reduce(u)
+        out = _log1p_assemble(k, f, (x - (u - 1.0)) * inv)
         return (out if x == x else x), inv
     return impl
 
