@@ -460,3 +460,13 @@ def test_non_numeric_dataframe_columns_are_named(reg_data):
             bo.BoostRegressor(engine=engine, n_estimators=2).fit(frame, y)
     frame["colour"] = pd.Categorical((y > 0).astype(int))  # categories that are numbers convert, as in scikit-learn
     bo.BoostRegressor(n_estimators=2).fit(frame, y).predict(frame)
+
+
+@pytest.mark.parametrize("loss", [bo.Poisson(), bo.Gamma(), bo.Tweedie()], ids=repr)
+def test_log_link_predictions_beyond_float64_are_refused(loss):
+    # was inf with only numpy's overflow warning (grad_hess refused the same margins by name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"prediction at row 1 is not representable in float64 \(raw margin 1e\+300\)"):
+            loss.predict(np.array([0.0, 1e300]))
+        assert np.isfinite(loss.predict(np.array([0.0, 700.0]))).all()

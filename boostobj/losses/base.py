@@ -469,7 +469,14 @@ class Loss:
                 raise ValueError(f"prior_shift shifts class posteriors; {self!r} with link_only={link_only} "
                                  "predicts through its link")
             k = self.n_classes if self.task == "multiclass" else None
-            return self.link.inverse(V.as_margin(raw, self.task, k))
+            z = V.as_margin(raw, self.task, k)
+            with np.errstate(over="ignore"):
+                mean = self.link.inverse(z)
+            if not np.isfinite(mean).all():  # the log link beyond a margin of 709: e^z is not a float
+                row = int(np.argwhere(~np.isfinite(mean))[0][0])
+                raise ValueError(f"{self!r}: the prediction at row {row} is not representable in float64 (raw margin "
+                                 f"{np.asarray(z[row]).tolist()!r}): margins this large are outside what the link can map")
+            return mean
         return self.posterior(raw, prior_shift)
 
     # -- class posteriors --------------------------------------------------------------------------
