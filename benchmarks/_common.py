@@ -6,9 +6,9 @@ import statistics
 import time
 
 
-def interleaved(funcs, repeats=5, inner=1):
-    """Median seconds per call of each function, measured round-robin (A B C A B C ...) so that a
-    noisy neighbour slows every contender alike."""
+def interleaved_times(funcs, repeats=5, inner=1):
+    """Seconds per call of each function in each repeat, measured round-robin (A B C A B C ...) so that
+    a noisy neighbour slows every contender alike: {name: [seconds of repeat 1, 2, ...]}."""
     times = {name: [] for name in funcs}
     for _ in range(repeats):
         for name, fn in funcs.items():
@@ -16,7 +16,12 @@ def interleaved(funcs, repeats=5, inner=1):
             for _ in range(inner):
                 fn()
             times[name].append((time.perf_counter() - t0) / inner)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return times
+
+
+def interleaved(funcs, repeats=5, inner=1):
+    """Median seconds per call of each function (``interleaved_times``)."""
+    return {name: statistics.median(ts) for name, ts in interleaved_times(funcs, repeats, inner).items()}
 
 
 def machine():

@@ -13,13 +13,14 @@ interleaved (a b c r a b c r ...) and repeated; prints (c)/(b), (c)/(r) and (c)/
 """
 import argparse
 import os
+import statistics
 import sys
 import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import interleaved, machine, write_result  # noqa: E402
+from _common import interleaved_times, machine, write_result  # noqa: E402
 
 import boostobj as bo  # noqa: E402
 
@@ -103,7 +104,7 @@ def bench_xgboost(X, labels, rounds, repeats, threads):
                  "replay": replay(train, loss)}  # the recording training compiles outside the timing
         if builtin:
             funcs["builtin"] = lambda: xgb.train({**base, **extra, **builtin}, dm[kind], rounds)
-        rows.append(("xgboost", loss, {k: v / rounds for k, v in interleaved(funcs, repeats).items()}))
+        rows.append(("xgboost", loss, _per_round(interleaved_times(funcs, repeats), rounds)))
         report(rows[-1])
     return rows
 
@@ -125,9 +126,18 @@ def bench_lightgbm(X, labels, rounds, repeats, threads):
                  "replay": replay(train, loss)}
         if builtin:
             funcs["builtin"] = lambda: lgb.train({**base, **extra, **builtin}, ds[kind], rounds)
-        rows.append(("lightgbm", loss, {k: v / rounds for k, v in interleaved(funcs, repeats).items()}))
+        rows.append(("lightgbm", loss, _per_round(interleaved_times(funcs, repeats), rounds)))
         report(rows[-1])
     return rows
+
+
+def _per_round(times, rounds):
+    """Median seconds per round of each contender, and the spread of (c)/(b): the ratio of boostobj's
+    training to the floor's within each round-robin repeat (the pair measured next to each other)."""
+    t = {k: statistics.median(v) / rounds for k, v in times.items()}
+    ratios = [c / b for c, b in zip(times["boostobj"], times["floor"])]
+    t["spread"] = (min(ratios), max(ratios))
+    return t
 
 
 def report(row):
@@ -135,21 +145,23 @@ def report(row):
     b = t.get("builtin")
     print(f"{engine:<9}{loss.name:<16} built-in {b if b else float('nan'):7.4f}  floor {t['floor']:7.4f}  "
           f"boostobj {t['boostobj']:7.4f}  replay {t['replay']:7.4f} s/round   (c)/(b) {t['boostobj'] / t['floor']:5.3f}"
-          f"  (c)/(r) {t['boostobj'] / t['replay']:5.3f}" + (f"  (c)/(a) {t['boostobj'] / b:5.3f}" if b else ""),
+          f" [{t['spread'][0]:.3f}-{t['spread'][1]:.3f}]  (c)/(r) {t['boostobj'] / t['replay']:5.3f}"
+          + (f"  (c)/(a) {t['boostobj'] / b:5.3f}" if b else ""),
           flush=True)
 
 
 def table(rows):
     lines = ["| engine | loss | (a) built-in s/round | (b) numpy floor s/round | (r) replay s/round | (c) boostobj s/round "
-             "| (c)/(b) | (c)/(r) | (c)/(a) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| (c)/(b) | (c)/(b) per repeat | (c)/(r) | (c)/(a) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for engine, loss, t in rows:
         b = t.get("builtin")
         c = t["boostobj"]
         builtin = f"{b:.4f}" if b else "-"
         ratio_a = f"{c / b:.3f}" if b else "-"
+        lo, hi = t["spread"]
         lines.append(f"| {engine} | {loss.name} | {builtin} | {t['floor']:.4f} | {t['replay']:.4f} | {c:.4f} | "
-                     f"{c / t['floor']:.3f} | {c / t['replay']:.3f} | {ratio_a} |")
+                     f"{c / t['floor']:.3f} | {lo:.3f}-{hi:.3f} | {c / t['replay']:.3f} | {ratio_a} |")
     return "\n".join(lines)
 
 
