@@ -41,7 +41,8 @@ class Domain:
     interval : tuple of (float, float, bool) or None
         ``(lo, hi, integers)`` when the domain is exactly the finite float64 labels with
         ``lo <= y <= hi`` (integers only, if ``integers``): the gradient loop of an elementwise loss
-        then tests its labels itself and ``check`` runs only to name a bad one. None (the default,
+        then tests its labels itself and ``check`` runs only to name a bad one (so it must be exactly
+        the labels ``bad`` accepts; where they disagree the call fails saying so). None (the default,
         and for a subclass that overrides ``bad``, ``all_valid`` or ``check`` without setting it):
         ``check`` runs before every gradient call.
     """
@@ -54,14 +55,22 @@ class Domain:
     interval: tuple[float, float, bool] | None = None
 
     def __init_subclass__(cls, **kwargs):
-        # A subclass that narrows ``bad`` must not be checked by its parent's shortcuts: it gets the
-        # generic ``all_valid`` (from ``bad``) and no interval unless it defines them itself.
+        # A shortcut written for a parent's ``bad`` must not decide for a class whose ``bad`` (or check)
+        # is its own, or a mixin's: where ``bad`` comes from a class nearer in the MRO than the one that
+        # wrote ``all_valid`` or ``check`` (Real's check does nothing), those are the generic ones (from
+        # ``bad``); and ``interval`` is dropped where ``bad``, ``all_valid`` or ``check`` is nearer than it.
         super().__init_subclass__(**kwargs)
-        narrows = any(m in vars(cls) for m in ("bad", "all_valid", "check"))
-        if narrows and "interval" not in vars(cls):
-            cls.interval = None
-        if "bad" in vars(cls) and "all_valid" not in vars(cls):
+
+        def owner(name):  # the MRO position of the class the attribute comes from (0: cls itself)
+            return next(i for i, k in enumerate(cls.__mro__) if name in vars(k))
+
+        bad = owner("bad")
+        if owner("all_valid") > bad:
             cls.all_valid = Domain.all_valid  # type: ignore[method-assign]
+        if owner("check") > bad:
+            cls.check = Domain.check  # type: ignore[method-assign]
+        if owner("interval") > min(bad, owner("all_valid"), owner("check")):
+            cls.interval = None
 
     def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
         """Boolean mask of the labels outside the domain.

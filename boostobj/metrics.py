@@ -137,6 +137,19 @@ def _abs_differences(y, p):
     return np.abs(0.5 * y - 0.5 * p), 2.0
 
 
+def _scaled_mean(values, w, name, power=1):
+    """(weighted mean of values^power)^(1 / power) of non-negative values, computed on the values
+    divided by their largest among the rows of positive weight: the mean of values up to 1e308 (and of
+    their squares) stays finite wherever the result is, and zero-weight rows cannot set the scale."""
+    rows = w > 0
+    if w.size and rows.any():  # (no positive weight: weighted_mean below says so)
+        values, w = values[rows], w[rows]
+    largest = float(values.max()) if values.size else 0.0
+    if largest == 0.0:
+        return V.weighted_mean(values, w, name)  # 0 (or the error for no rows / no weight)
+    return largest * V.weighted_mean((values / largest) ** power, w, name) ** (1.0 / power)
+
+
 def _representable(value, name):
     """A metric's value, or a ValueError where it exceeds float64 (no silent inf)."""
     if not np.isfinite(value):
@@ -169,7 +182,7 @@ class MAE(Metric):
     def compute(self, y_true, y_pred, sample_weight=None):
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
         d, factor = _abs_differences(y, p)
-        return _representable(factor * V.weighted_mean(d, w, self.name), self.name)
+        return _representable(factor * _scaled_mean(d, w, self.name), self.name)
 
 
 class RMSE(Metric):
@@ -180,11 +193,7 @@ class RMSE(Metric):
     def compute(self, y_true, y_pred, sample_weight=None):
         y, p, w = self._prepare(y_true, y_pred, sample_weight)
         d, factor = _abs_differences(y, p)
-        largest = float(d.max())
-        if largest == 0.0:
-            return 0.0
-        return _representable(factor * largest * np.sqrt(V.weighted_mean((d / largest) ** 2, w, self.name)),
-                              self.name)
+        return _representable(factor * _scaled_mean(d, w, self.name, power=2), self.name)
 
 
 class MAPE(Metric):
@@ -211,7 +220,7 @@ class MAPE(Metric):
                 raise ValueError("mape with zero='skip': every label is 0")
             y, p, w = y[keep], p[keep], (w[keep] if w.size else w)
         d, factor = _abs_differences(y, p)
-        return _representable(factor * V.weighted_mean(d / np.maximum(np.abs(y), _EPS), w, self.name), self.name)
+        return _representable(factor * _scaled_mean(d / np.maximum(np.abs(y), _EPS), w, self.name), self.name)
 
     @property
     def skipped_rows(self):
@@ -399,7 +408,8 @@ class LossMetric(Metric):
         if not self.from_margin and self.loss.task == "binary" and np.ndim(y_pred) == 2 and np.shape(y_pred)[1] == 2:
             columns = 2  # (n, 2) probabilities, as predict_proba gives (LogLoss reads them too)
         p = _predictions(y_pred, self.name, columns)
-        p = p[:, 1] if columns == 2 else p
+        if columns == 2:  # rows renormalised first, as LogLoss and scikit-learn do
+            p = _probabilities(p, self.name)[:, 1]
         if not self.from_margin:
             if self.loss.task != "regression":
                 p = _probabilities(p, self.name)

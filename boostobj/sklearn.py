@@ -30,11 +30,17 @@ def _check_numeric_columns(estimator, X):
         return
     import pandas as pd
 
-    def numeric(t):  # a categorical column of numbers converts to them, as scikit-learn does
+    def numeric(column, t):  # a categorical or object column of numbers converts to them, as scikit-learn does
+        if t == object:
+            try:
+                pd.to_numeric(X[column])
+                return True
+            except (TypeError, ValueError):
+                return False
         t = t.categories.dtype if isinstance(t, pd.CategoricalDtype) else t
         return pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)
 
-    bad = ", ".join(f"{c!r} ({t})" for c, t in dtypes.items() if not numeric(t))
+    bad = ", ".join(f"{c!r} ({t})" for c, t in dtypes.items() if not numeric(c, t))
     if bad:
         raise ValueError(f"{type(estimator).__name__} needs numeric features; column(s) {bad} of X are not: encode "
                          "them as numbers first (e.g. sklearn.preprocessing.OrdinalEncoder)")

@@ -388,6 +388,38 @@ def test_a_narrowed_domain_is_checked_by_its_own_methods():
     with pytest.raises(ValueError, match=r"y must contain numbers in \[0, 0.25\] .* got 0.5 at row 601"):
         QuarterLogistic().grad_hess(y, np.zeros(700))
 
+    # a narrowed Real (whose own check does nothing) and a bad() from a mixin: their bad() decides too
+    class NonNegativeReal(bo.domains.Real):
+        description = "non-negative numbers"
+
+        def bad(self, y, n_classes=None):
+            return y < 0
+
+    class AtMostHalf:
+        def bad(self, y, n_classes=None):
+            return (y < 0) | (y > 0.5)
+
+    class Half(AtMostHalf, bo.domains.UnitInterval):
+        description = "numbers in [0, 0.5]"
+
+    assert NonNegativeReal.interval is None and Half.interval is None
+    with pytest.raises(ValueError, match="got -1.0 at row 1"):
+        type("NonNegativeSquaredError", (bo.SquaredError,), {"domain": NonNegativeReal()})().grad_hess(
+            np.array([0.1, -1.0]), np.zeros(2))
+    with pytest.raises(ValueError, match="got 0.9 at row 0"):
+        type("HalfLogistic", (bo.Logistic,), {"domain": Half()})().grad_hess(np.array([0.9]), np.zeros(1))
+
+
+def test_a_domain_whose_interval_and_bad_disagree_says_so():
+    """A domain of one's own that sets an interval but not the matching bad(): the loop refuses a label
+    its check accepts; the error says which and why (was an IndexError)."""
+    class Bounded(bo.domains.Domain):
+        interval = (0.0, 10.0, False)
+
+    loss = type("BoundedSquaredError", (bo.SquaredError,), {"domain": Bounded()})()
+    with pytest.raises(ValueError, match=r"label 11.0 at row 1 is outside the interval \[0.0, 10.0\] .* must be exactly"):
+        loss.grad_hess(np.array([1.0, 11.0]), np.zeros(2))
+
 
 def test_non_finite_inputs_read_before_the_loop_are_named():
     """Where something reads the inputs before the compiled loop does, they are checked on the way in:

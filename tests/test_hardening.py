@@ -374,6 +374,11 @@ def test_metrics_of_large_finite_values_are_exact_or_refused():
     assert M.MAPE()([1e308], [-1e308]) == 2.0
     with pytest.raises(ValueError, match="mae: the metric is not representable in float64"):
         M.MAE()([1e308, -1e308], [-1e308, 1e308])  # 2e308: was inf with a warning
+    # means of large terms, and scales set by rows of positive weight only
+    assert M.MAE()([1e308, 1e308], [0.0, 0.0]) == 1e308
+    assert M.MAPE()([1.0, 1.0], [1e308, 1e308]) == pytest.approx(1e308, rel=1e-15)
+    assert M.MAE()([1e305], [0.0], [1e4]) == 1e305
+    assert M.RMSE()([1e200, 1e-10], [0.0, 0.0], [0.0, 1.0]) == pytest.approx(1e-10, rel=1e-15)
     # ordinary values: the same numbers as scikit-learn
     from sklearn.metrics import mean_absolute_error, root_mean_squared_error
     rng = np.random.default_rng(0)
@@ -448,6 +453,9 @@ def test_binary_loss_metrics_read_two_column_probabilities():
     y = [0, 1, 1]
     assert bo.Logistic().metric(from_margin=False)(y, p) == pytest.approx(M.LogLoss(from_margin=False)(y, p), rel=1e-12)
     assert bo.Focal().metric(from_margin=False)(y, p) == bo.Focal().metric(from_margin=False)(y, p[:, 1])
+    rows = np.array([[0.2, 0.2], [0.6, 0.2]])  # rows renormalised, as LogLoss and scikit-learn do
+    assert bo.Logistic().metric(from_margin=False)([1, 0], rows) == pytest.approx(
+        M.LogLoss(from_margin=False)([1, 0], rows), rel=1e-12)
 
 
 def test_non_numeric_dataframe_columns_are_named(reg_data):
@@ -460,6 +468,8 @@ def test_non_numeric_dataframe_columns_are_named(reg_data):
             bo.BoostRegressor(engine=engine, n_estimators=2).fit(frame, y)
     frame["colour"] = pd.Categorical((y > 0).astype(int))  # categories that are numbers convert, as in scikit-learn
     bo.BoostRegressor(n_estimators=2).fit(frame, y).predict(frame)
+    numbers_as_objects = pd.DataFrame(X.astype(object))  # so do object columns of numbers
+    bo.BoostRegressor(n_estimators=2).fit(numbers_as_objects, y).predict(numbers_as_objects)
 
 
 @pytest.mark.parametrize("loss", [bo.Poisson(), bo.Gamma(), bo.Tweedie()], ids=repr)

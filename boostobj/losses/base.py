@@ -423,6 +423,8 @@ class Loss:
         driver = driver_for(kernel, loss._shape, "grad_hess", integer_labels, z.shape[1] if z.ndim == 2 else 0)
         if not launch(driver, z.shape[0], y, z, *weights_and_step(w), labels, theta, hmode, hval, g, h):
             self._prepare(y_in, raw_in, w_in)  # names a non-finite margin, label or weight, or a label outside the domain
+            if np.isfinite(g).all() and np.isfinite(h).all():  # a label in the domain's check, not in its interval
+                raise _outside_interval(self, y, labels, integer_labels)
             raise _not_representable(self, "gradient/Hessian", g if not np.isfinite(g).all() else h, y, z, w)
         return g, h
 
@@ -615,6 +617,18 @@ def _not_representable(loss: Loss, what: str, values: np.ndarray, y: np.ndarray,
         f"{loss!r}: the {what} at row {row} is not representable in {values.dtype} (raw margin "
         f"{np.asarray(z[row]).tolist()!r}, label {float(y[row])!r}{weight}); margins, labels or weights this large "
         "(or parameters of the loss this extreme) are outside what the loss can evaluate: rescale them")
+
+
+def _outside_interval(loss: Loss, y: np.ndarray, labels: np.ndarray, integers: bool) -> ValueError:
+    """The error for a label the gradient loop's interval test refused although ``domain.check``
+    accepts it: a domain of one's own whose ``interval`` and ``bad`` disagree."""
+    lo, hi = float(labels[0]), float(labels[1])
+    with np.errstate(invalid="ignore"):
+        inside = (y >= lo) & (y <= hi) & (~np.bool_(integers) | (y == np.floor(y)))
+    row = int(np.argmin(inside))
+    return ValueError(f"{loss!r}: the label {float(y[row])!r} at row {row} is outside the interval [{lo!r}, {hi!r}]"
+                      f"{' of integers' if integers else ''} of {loss.domain!r}.interval, but its check accepts it: "
+                      "a domain's interval must be exactly the labels its bad() accepts")
 
 
 def _may_overwrite_inputs(out: Any, *inputs: Any) -> bool:
