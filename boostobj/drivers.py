@@ -60,10 +60,6 @@ def kernel_token(kernel):
     return int(hashlib.sha256(source).hexdigest()[:12], 16)
 
 
-# Each driver slices its [lo, hi) chunk first and loops over range(len): with a loop index known
-# to be >= 0 numba drops its negative-index wrap-around check, which otherwise blocks vectorisation
-# (measured: absolute error 9 ns -> 0.4 ns per sample). Weighted and unweighted rows get separate
-# loops for the same reason (no gather, no branch inside the loop).
 @register_jitable(forceinline=True)
 def _label_in(y, lo, hi, any_value):
     """lo <= y <= hi, and y an integer unless ``any_value`` (a compile-time constant): a label in its
@@ -71,6 +67,10 @@ def _label_in(y, lo, hi, any_value):
     return (y >= lo) & (y <= hi) & (any_value | (y == np.floor(y)))
 
 
+# Each driver slices its [lo, hi) chunk first and loops over range(len): with a loop index known
+# to be >= 0 numba drops its negative-index wrap-around check, which otherwise blocks vectorisation
+# (measured: absolute error 9 ns -> 0.4 ns per sample). Weighted and unweighted rows get separate
+# loops for the same reason (no gather, no branch inside the loop).
 def _elementwise_grad_hess(kernel, integer_labels=False):
     token = kernel_token(kernel)
     any_y = not integer_labels
