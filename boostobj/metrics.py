@@ -128,7 +128,7 @@ def _predictions(y_pred, name, columns=1):
 
 
 def _abs_differences(y, p):
-    """(|y - p| / factor, factor): the differences of finite values, which overflow only beyond
+    """(abs(y - p) / factor, factor): the differences of finite values, which overflow only beyond
     float64's largest (1e308 - (-1e308)); then halved (factor 2), exact for normal values."""
     with np.errstate(over="ignore"):
         d = np.abs(y - p)
