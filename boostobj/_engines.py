@@ -10,7 +10,7 @@ Metrics: xgb.train(custom_metric=m) wants (name, value), lgb.train(feval=m) want
 """
 import numpy as np
 
-from . import domains, drivers
+from . import drivers
 
 
 def is_engine_dataset(obj):
@@ -133,7 +133,7 @@ class CatBoostCalls:
         z = np.asarray(approxes, dtype=np.float64)
         w, step = (_ONE, 0) if weights is None else (np.asarray(weights), 1)
         ders = np.empty((2, z.shape[0]))
-        if not self.driver(0, z.shape[0], targets, z, w, step, _FINITE_LABELS, self.theta, self.hmode, self.hval,
+        if not self.driver(0, z.shape[0], targets, z, w, step, drivers.FINITE_LABELS, self.theta, self.hmode, self.hval,
                            ders[0], ders[1]):  # the labels were checked above
             i = int(np.flatnonzero(~np.isfinite(z) | ~np.isfinite(ders).all(axis=0))[0])
             what = "the margin" if not np.isfinite(z[i]) else "a derivative"
@@ -155,7 +155,6 @@ class CatBoostCalls:
 
 
 _ONE = np.ones(1)
-_FINITE_LABELS = np.array(domains.REAL.interval[:2])  # the drivers' label test: finite
 
 
 def catboost_calls(loss, k=None):

@@ -60,6 +60,10 @@ def kernel_token(kernel):
     return int(hashlib.sha256(source).hexdigest()[:12], 16)
 
 
+# The drivers' ``labels`` argument where the domain is checked before the loop: any finite label.
+FINITE_LABELS = np.array([-np.finfo(np.float64).max, np.finfo(np.float64).max])
+
+
 @register_jitable(forceinline=True)
 def _label_in(y, lo, hi, any_value):
     """lo <= y <= hi, and y an integer unless ``any_value`` (a compile-time constant): a label in its

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 import boostobj as bo
-from boostobj.drivers import _FACTORIES, BLOCK_ROWS, ELEMENTWISE_BLOCK_ROWS, SPECIALISED_CLASSES, driver_for
+from boostobj.drivers import (_FACTORIES, BLOCK_ROWS, ELEMENTWISE_BLOCK_ROWS, FINITE_LABELS, SPECIALISED_CLASSES,
+                              driver_for)
 
-ANY_LABEL = np.array(bo.domains.REAL.interval[:2])  # the drivers' label test: any finite label
+ANY_LABEL = FINITE_LABELS  # the drivers' label test: any finite label
 
 LOSSES = [
     bo.SoftmaxCrossEntropy(),

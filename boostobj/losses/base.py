@@ -37,11 +37,10 @@ import numpy as np
 from .. import _priors, _start
 from .. import _validation as V
 from ..domains import Domain
-from ..drivers import driver_for, launch, reduce_rows, weights_and_step
+from ..drivers import FINITE_LABELS, _label_in, driver_for, launch, reduce_rows, weights_and_step
 from ..kernels._math import HESSIAN_CONSTANT, HESSIAN_EXACT, HESSIAN_FLOOR, jitable
 from ..links import Link
 
-_LARGEST = float(np.finfo(np.float64).max)
 
 _REGISTRY: dict[str, type[Loss]] = {}
 TASKS = ("regression", "binary", "multiclass")
@@ -335,8 +334,9 @@ class Loss:
         ``drivers``), the domain's interval where the loop tests it, else any finite label (the
         domain was checked before)."""
         interval = self.domain.interval if self._domain_in_loop(finite_in_loop) else None
-        lo, hi, integers = interval if interval is not None else (-_LARGEST, _LARGEST, False)
-        return np.array([lo, hi], dtype=np.float64), bool(integers)
+        if interval is None:
+            return FINITE_LABELS, False
+        return np.array(interval[:2], dtype=np.float64), bool(interval[2])
 
     @property
     def _shape(self) -> str:
@@ -624,7 +624,7 @@ def _outside_interval(loss: Loss, y: np.ndarray, labels: np.ndarray, integers: b
     accepts it: a domain of one's own whose ``interval`` and ``bad`` disagree."""
     lo, hi = float(labels[0]), float(labels[1])
     with np.errstate(invalid="ignore"):
-        inside = (y >= lo) & (y <= hi) & (~np.bool_(integers) | (y == np.floor(y)))
+        inside = _label_in(y, lo, hi, not integers)  # the loop's own test, run by the interpreter
     row = int(np.argmin(inside))
     return ValueError(f"{loss!r}: the label {float(y[row])!r} at row {row} is outside the interval [{lo!r}, {hi!r}]"
                       f"{' of integers' if integers else ''} of {loss.domain!r}.interval, but its check accepts it: "
