@@ -480,3 +480,22 @@ def test_log_link_predictions_beyond_float64_are_refused(loss):
         with pytest.raises(ValueError, match=r"prediction at row 1 is not representable in float64 \(raw margin 1e\+300\)"):
             loss.predict(np.array([0.0, 1e300]))
         assert np.isfinite(loss.predict(np.array([0.0, 700.0]))).all()
+
+
+@pytest.mark.parametrize("loss", [bo.Huber(), bo.Focal(), bo.Poisson()], ids=repr)
+def test_column_margins_give_column_gradients(loss):
+    # (n, 1) margins gave (n,) gradients: g - target with an (n, 1) target broadcast to (n, n) silently
+    y = np.array([0.0, 1.0, 1.0, 0.0, 1.0])
+    z = np.linspace(-1.0, 1.0, 5).astype(np.float32)
+    g, h = loss.grad_hess(y, z[:, None])
+    g1, h1 = loss.grad_hess(y, z)
+    assert g.shape == h.shape == (5, 1) and g.dtype == np.float32
+    np.testing.assert_array_equal(g[:, 0], g1)
+    np.testing.assert_array_equal(h[:, 0], h1)
+    for shape in ((5, 1), (5,)):  # out arrays of the margins' shape (was refused) or of their rows
+        out = (np.full(shape, np.nan, np.float32), np.full(shape, np.nan, np.float32))
+        assert loss.grad_hess(y, z[:, None], out=out)[0] is out[0]
+        np.testing.assert_array_equal(out[0].ravel(), g1)
+        np.testing.assert_array_equal(out[1].ravel(), h1)
+    with pytest.raises(ValueError, match=r"out\[0\] must be a numpy array of shape \(5,\)"):
+        loss.grad_hess(y, z, out=(np.empty((5, 1)), np.empty((5, 1))))

@@ -404,8 +404,8 @@ class Loss:
                   statistics: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """Per-sample gradient and Hessian of the loss w.r.t. the raw margin.
 
-        Returns (g, h) with the shape of ``raw`` ((n,) or (n, k)), in the dtype of ``raw``
-        (float32 or float64) unless ``out=(g, h)`` arrays are given. Weights multiply both.
+        Returns (g, h) with the shape of ``raw`` ((n,), (n, 1) or (n, k)), in the dtype of ``raw``
+        (float32 or float64) unless ``out=(g, h)`` arrays (of that shape) are given. Weights multiply both.
         Computed in float64; labels and weights keep their float64 precision. Batch losses (GHM,
         Dice) compute their batch statistics from these rows unless ``statistics`` are given.
         """
@@ -417,7 +417,8 @@ class Loss:
         y, z, w = self._prepare(y, raw, sample_weight, finite_in_loop=checked_in_loop)
         loss = self._concrete(y, z.shape[1] if z.ndim == 2 else None)
         theta = loss._batch_theta(y, z, w, statistics)
-        g, h = _outputs(out, z)
+        g_out, h_out = _outputs(out, z, (z.shape[0], 1) if z.ndim == 1 and np.ndim(raw_in) == 2 else z.shape)
+        g, h = (g_out[:, 0], h_out[:, 0]) if g_out.ndim > z.ndim else (g_out, h_out)  # (n, 1) columns, as (n,)
         kernel, hmode, hval = loss._policy
         labels, integer_labels = self._label_test(checked_in_loop)
         driver = driver_for(kernel, loss._shape, "grad_hess", integer_labels, z.shape[1] if z.ndim == 2 else 0)
@@ -426,7 +427,7 @@ class Loss:
             if np.isfinite(g).all() and np.isfinite(h).all():  # a label in the domain's check, not in its interval
                 raise _outside_interval(self, y, labels, integer_labels)
             raise _not_representable(self, "gradient/Hessian", g if not np.isfinite(g).all() else h, y, z, w)
-        return g, h
+        return g_out, h_out
 
     def loss(self, y: Any, raw: Any, sample_weight: Any = None, statistics: Any = None) -> np.ndarray:
         """Per-sample loss values (multiplied by the sample weight when given), shape (n,); their sum
@@ -636,13 +637,17 @@ def _may_overwrite_inputs(out: Any, *inputs: Any) -> bool:
                                    for o in out for a in inputs)
 
 
-def _outputs(out: Any, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _outputs(out: Any, z: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The (g, h) arrays grad_hess returns: ``out``'s, checked, or new ones of the margins' dtype and
+    ``shape``, the shape the caller passed them in (an (n, 1) column stays a column: an (n,) result
+    would broadcast against the caller's (n, 1) arrays to (n, n) without a word). ``out`` arrays
+    may have that shape or the checked margins' z.shape ((n,) for a column)."""
     if out is None:
-        return np.empty_like(z, order="K"), np.empty_like(z, order="K")
+        return np.empty_like(z, order="K").reshape(shape), np.empty_like(z, order="K").reshape(shape)
     g, h = out
     for name, arr in (("out[0]", g), ("out[1]", h)):
-        if not isinstance(arr, np.ndarray) or arr.shape != z.shape:
-            raise ValueError(f"{name} must be a numpy array of shape {z.shape}")
+        if not isinstance(arr, np.ndarray) or arr.shape not in (shape, z.shape):
+            raise ValueError(f"{name} must be a numpy array of shape {shape} (the margins' shape)")
         if arr.dtype not in (np.float32, np.float64) or not arr.flags.writeable:
             raise ValueError(f"{name} must be a writeable float32 or float64 array, got {arr.dtype}")
     if np.shares_memory(g, h):  # the Hessian would overwrite the gradient (or mix with it) silently
