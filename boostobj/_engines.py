@@ -111,6 +111,8 @@ class CatBoostCalls:
         from .drivers import driver_for
 
         refuse_chunked(loss)
+        if k is not None and getattr(loss, "n_classes", None) not in (None, k):  # its class weights' length
+            raise ValueError(f"CatBoost passed {k} margins per row but {loss!r} has {loss.n_classes} classes")
         concrete = loss._concrete(np.zeros(1), k)
         kernel, self.hmode, self.hval = concrete._policy
         self.driver = driver_for(kernel, loss._shape, "single_row_ders" if k else "grad_hess")
@@ -125,12 +127,16 @@ class CatBoostCalls:
 
     def chunk(self, approxes, targets, weights):
         """(n, 2) derivatives of the maximised objective for a chunk of rows."""
-        targets = np.asarray(targets)
+        targets, z = np.asarray(targets), np.asarray(approxes, dtype=np.float64)
+        # the compiled driver indexes every array by row: lengths checked first (CatBoost's own calls agree)
+        if z.ndim != 1 or targets.shape != z.shape or (weights is not None and np.shape(weights) != z.shape):
+            raise ValueError(f"{self.loss!r}: calc_ders_range needs approxes, targets and weights (or None) of one "
+                             f"length, got shapes {z.shape}, {targets.shape} and "
+                             f"{None if weights is None else np.shape(weights)}")
         bad = ~np.isfinite(targets) | self.loss.domain.bad(targets)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             self._refuse_label(targets[i], f" (row {i} of a {targets.shape[0]}-row chunk)")
-        z = np.asarray(approxes, dtype=np.float64)
         w, step = (_ONE, 0) if weights is None else (np.asarray(weights), 1)
         ders = np.empty((2, z.shape[0]))
         if not self.driver(0, z.shape[0], targets, z, w, step, drivers.FINITE_LABELS, self.theta, self.hmode, self.hval,
@@ -143,7 +149,10 @@ class CatBoostCalls:
         return ders.T  # a strided (n, 2) view: CatBoost copies it element by element anyway
 
     def row(self, approx, target, weight):
-        """(-g, -diag(h)) for one row, as a list and a list of rows."""
+        """(-g, -diag(h)) for one row, as a list and a list of rows (``approx``: k margins, as CatBoost
+        passes them, an array; the caller has checked k)."""
+        if type(approx) is not np.ndarray or approx.dtype != np.float64:  # a direct caller's list
+            approx = np.asarray(approx, dtype=np.float64)
         if target not in self.checked:
             if not np.isfinite(target) or self.loss.domain.bad(np.array([target], dtype=np.float64), self.k)[0]:
                 self._refuse_label(target)

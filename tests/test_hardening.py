@@ -499,3 +499,17 @@ def test_column_margins_give_column_gradients(loss):
         np.testing.assert_array_equal(out[1].ravel(), h1)
     with pytest.raises(ValueError, match=r"out\[0\] must be a numpy array of shape \(5,\)"):
         loss.grad_hess(y, z, out=(np.empty((5, 1)), np.empty((5, 1))))
+
+
+def test_catboost_protocol_checks_what_it_indexes():
+    # called directly with inconsistent arrays the compiled driver read past their ends (garbage rows)
+    z, y = np.array([0.1, 0.2, 0.3]), np.array([0.0, 1.0, 1.0], np.float32)
+    for targets, weights in ((y, np.ones(1, np.float32)), (y[:2], None)):
+        with pytest.raises(ValueError, match="approxes, targets and weights .* of one length"):
+            bo.Logistic().calc_ders_range(z, targets, weights)
+    with pytest.raises(ValueError, match="CatBoost passed 3 margins per row but .* has 2 classes"):
+        bo.SoftmaxCrossEntropy(class_weight=[1, 2]).calc_ders_multi(z, 1.0, 1.0)  # was a silent answer
+    with pytest.raises(ValueError, match="binary loss: CatBoost calls it through calc_ders_range"):
+        bo.Logistic().calc_ders_multi(z, 1.0, 1.0)  # was KeyError
+    as_list = bo.SoftmaxCrossEntropy().calc_ders_multi(list(z), 1.0, 1.0)  # was a numba TypingError
+    assert as_list == bo.SoftmaxCrossEntropy().calc_ders_multi(z, 1.0, 1.0)

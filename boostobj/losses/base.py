@@ -594,6 +594,9 @@ class Loss:
     def calc_ders_multi(self, approx: Any, target: float, weight: float) -> tuple[list, list]:
         """CatBoost's objective call for multiclass losses, one row: -g (k,) and -diag(h) (k x k), as
         lists (CatBoost iterates over them in Python: lists are 4x faster to iterate than arrays)."""
+        if self.task != "multiclass":  # CatBoost calls this form when told classes_count
+            raise ValueError(f"{self!r} is a {self.task} loss: CatBoost calls it through calc_ders_range (one "
+                             "dimension); do not pass classes_count")
         calls = self.__dict__.get("_catboost_calls")  # once per row: the cached lookup first
         if calls is None or calls.k != len(approx):
             from .._engines import catboost_calls
