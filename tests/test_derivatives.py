@@ -423,7 +423,7 @@ def test_a_domain_whose_interval_and_bad_disagree_says_so():
 
 def test_non_finite_inputs_read_before_the_loop_are_named():
     """Where something reads the inputs before the compiled loop does, they are checked on the way in:
-    ClassBalanced counts its labels; an ``out`` array that overwrites the margins as the loop goes."""
+    ClassBalanced counts its labels. And an ``out`` array over the margins (computed apart, then copied)."""
     y = np.tile([0.0, 1.0], 350)
     y[601] = np.nan
     for loss in (bo.ClassBalanced(), bo.ClassBalanced(base="focal")):

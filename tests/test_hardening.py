@@ -513,3 +513,19 @@ def test_catboost_protocol_checks_what_it_indexes():
         bo.Logistic().calc_ders_multi(z, 1.0, 1.0)  # was KeyError
     as_list = bo.SoftmaxCrossEntropy().calc_ders_multi(list(z), 1.0, 1.0)  # was a numba TypingError
     assert as_list == bo.SoftmaxCrossEntropy().calc_ders_multi(z, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("loss", [bo.SquaredError(), bo.Focal(), bo.GHMC(), bo.Dice(), bo.SoftmaxCrossEntropy()],
+                         ids=repr)
+def test_out_arrays_over_shifted_inputs(loss):
+    # a gradient written one row ahead of the margins it reads gave zeros (SquaredError) or worse
+    k = 3 if loss.task == "multiclass" else 1
+    y = np.array([0.0, 1.0, 2.0, 1.0, 0.0]) if k > 1 else np.array([0.0, 1.0, 1.0, 0.0, 1.0])
+    buffer = np.linspace(-2.0, 2.0, 6 * k).reshape((6, k) if k > 1 else 6)
+    start = buffer.copy()
+    want = loss.grad_hess(y, start[:5])
+    for out in ((buffer[1:], np.empty_like(buffer[:5])), (np.empty_like(buffer[:5]), buffer[:5])):
+        buffer[:] = start
+        got = loss.grad_hess(y, buffer[:5], out=out)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])

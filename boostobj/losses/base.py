@@ -409,11 +409,19 @@ class Loss:
         Computed in float64; labels and weights keep their float64 precision. Batch losses (GHM,
         Dice) compute their batch statistics from these rows unless ``statistics`` are given.
         """
+        if _may_overwrite_inputs(out, y, raw, sample_weight):
+            # out arrays over an input (in place, or a shifted view): a row would read what an earlier
+            # row wrote. Computed into arrays of their own, then copied in.
+            g_out, h_out = _outputs(out, out[0], out[0].shape)
+            g, h = self.grad_hess(y, raw, sample_weight, out=(np.empty_like(g_out), np.empty_like(h_out)),
+                                  statistics=statistics)
+            np.copyto(g_out, g)
+            np.copyto(h_out, h)
+            return g_out, h_out
         # Inputs are checked on the way in where something reads them before the driver does: a batch
-        # loss's reduction pass (GHM bins by the gradient's size), ClassBalanced's label counts, or
-        # the driver itself, through an ``out`` array that overwrites an input as it goes.
+        # loss's reduction pass (GHM bins by the gradient's size) or ClassBalanced's label counts.
         y_in, raw_in, w_in = y, raw, sample_weight
-        checked_in_loop = not self.reads_whole_batch and not _may_overwrite_inputs(out, y, raw, sample_weight)
+        checked_in_loop = not self.reads_whole_batch
         y, z, w = self._prepare(y, raw, sample_weight, finite_in_loop=checked_in_loop)
         loss = self._concrete(y, z.shape[1] if z.ndim == 2 else None)
         theta = loss._batch_theta(y, z, w, statistics)
@@ -636,8 +644,9 @@ def _outside_interval(loss: Loss, y: np.ndarray, labels: np.ndarray, integers: b
 
 
 def _may_overwrite_inputs(out: Any, *inputs: Any) -> bool:
-    return out is not None and any(isinstance(o, np.ndarray) and isinstance(a, np.ndarray) and np.may_share_memory(o, a)
-                                   for o in out for a in inputs)
+    """Whether an ``out`` array may share memory with an input (arrays, or what pandas holds)."""
+    return out is not None and any(isinstance(o, np.ndarray) and hasattr(a, "__array__")
+                                   and np.may_share_memory(o, np.asarray(a)) for o in out for a in inputs)
 
 
 def _outputs(out: Any, z: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
