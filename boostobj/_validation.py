@@ -189,20 +189,23 @@ def class_vector(name, values, n_classes=None):
     """
     if values is None:
         return None
-    if isinstance(values, str):
+    if isinstance(values, str) and values == "balanced":
         raise ValueError(
             f"{name}={values!r} is not supported: it depends on the training labels and a loss holds no data. "
             f"Give one weight per class (a sequence, an array such as scikit-learn's compute_class_weight("
             f"'balanced', classes=..., y=y), or a dict {{class: weight}}), or use bo.ClassBalanced(...)")
+    given = values
+    if hasattr(values, "index") and hasattr(values, "items") and not isinstance(values, dict):
+        values = dict(values.items())  # a pandas Series: by its index (1 / value_counts() is in count order)
     if isinstance(values, dict):
         keys = sorted(values)
         if keys != list(range(len(keys))):
             raise ValueError(f"{name} as a dict must have the class indices 0..k-1 as keys, got {keys!r}")
         values = [values[k] for k in keys]
-    try:
-        v = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be one positive weight per class, got {values!r}") from None
+    raw = np.asarray(values) if not isinstance(values, str) else None
+    if raw is None or raw.dtype.kind not in "iuf":  # strings and bools would convert
+        raise ValueError(f"{name} must be one positive weight (a number) per class, got {given!r}")
+    v = raw.astype(np.float64)
     if v.ndim != 1 or v.shape[0] < 2 or (n_classes is not None and v.shape[0] != n_classes) \
             or not (np.isfinite(v).all() and (v > 0).all()):
         count = "at least 2" if n_classes is None else str(n_classes)

@@ -529,3 +529,24 @@ def test_out_arrays_over_shifted_inputs(loss):
         got = loss.grad_hess(y, buffer[:5], out=out)
         np.testing.assert_array_equal(got[0], want[0])
         np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_class_balanced_counts_soft_labels_as_bind_does():
+    # without counts, a call counted int(y): 0.9 went to class 0, and training disagreed with init_score
+    y, z = np.array([0.0, 0.9, 0.9, 0.9]), np.zeros(4)
+    loss = bo.ClassBalanced()
+    np.testing.assert_allclose(loss.loss(y, z), loss.bind(y).loss(y, z), rtol=1e-15)
+    assert abs(loss.grad_hess(y, np.full(4, loss.init_score(y)))[0].sum()) < 1e-12
+
+
+def test_class_weights_read_a_series_by_its_index_and_refuse_non_numbers():
+    pd = pytest.importorskip("pandas")
+    y = np.array([0.0, 1.0, 1.0, 1.0])
+    balanced = len(y) / (2 * pd.Series(y).value_counts())  # index [1.0, 0.0]: was read by position
+    np.testing.assert_array_equal(bo.Logistic(class_weight=balanced).grad_hess(y, np.zeros(4))[0],
+                                  bo.Logistic(class_weight=balanced.to_dict()).grad_hess(y, np.zeros(4))[0])
+    for bad in (["1", "2", "3"], [True, True, False], "foo"):  # strings and bools converted silently
+        with pytest.raises(ValueError, match=r"class_weight must be one positive weight \(a number\) per class"):
+            bo.SoftmaxCrossEntropy(class_weight=bad)
+    with pytest.raises(ValueError, match="counts must be one non-negative count per class"):
+        bo.ClassBalanced(counts=["3", "4"])

@@ -447,9 +447,9 @@ class ClassBalanced(Loss):
         V.check_positive("beta", self.beta, allow_zero=True, upper=1.0)
         V.check_positive("gamma", self.gamma, allow_zero=True)
         if self.counts is not None:
-            c = np.asarray(self.counts, dtype=np.float64)
+            c = np.asarray(self.counts)
             k_ok = c.shape == (2,) if self.task == "binary" else (c.ndim == 1 and c.shape[0] >= 2)
-            if not k_ok or not (np.isfinite(c).all() and (c >= 0).all()):
+            if not k_ok or c.dtype.kind not in "iuf" or not (np.isfinite(c).all() and (c >= 0).all()):
                 raise ValueError(f"counts must be one non-negative count per class, got {self.counts!r}")
         return []
 
@@ -493,8 +493,9 @@ class ClassBalanced(Loss):
         return SoftmaxFocal(gamma=self.gamma, alpha=w, **extra)
 
     def _counts_of(self, y, n_classes=None):
-        k = self.resolve_n_classes(y, n_classes)
-        return np.bincount(np.asarray(y, dtype=np.int64), minlength=k or 2).astype(np.float64)
+        # as bind(): soft binary labels count y towards class 1 and 1 - y towards class 0 (their
+        # integer part put a label of 0.9 in class 0, and training disagreed with init_score)
+        return _start.class_totals(np.asarray(y), np.empty(0), self.resolve_n_classes(y, n_classes) or 2)
 
     def bind(self, y, sample_weight=None, n_classes=None):
         """A copy with ``counts`` fixed to the counts of ``y`` (itself when counts are given).
