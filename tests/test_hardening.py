@@ -550,3 +550,13 @@ def test_class_weights_read_a_series_by_its_index_and_refuse_non_numbers():
             bo.SoftmaxCrossEntropy(class_weight=bad)
     with pytest.raises(ValueError, match="counts must be one non-negative count per class"):
         bo.ClassBalanced(counts=["3", "4"])
+
+
+def test_softmax_focal_start_does_not_depend_on_the_weights_scale():
+    # weights summing to 1e-10 or less stopped the k-D Newton at once: SoftmaxCrossEntropy's start (2e-4 .. 0.2 off)
+    rng = np.random.default_rng(1)
+    y, w = rng.integers(0, 3, 40).astype(float), rng.uniform(0.1, 5.0, 40)
+    want = bo.SoftmaxFocal().init_score(y, sample_weight=w)
+    for scale in (1e-10, 1e-100, 1e100):
+        got = bo.SoftmaxFocal().init_score(y, sample_weight=w * scale)
+        np.testing.assert_allclose(got - got[0], want - want[0], atol=1e-9)
