@@ -560,3 +560,10 @@ def test_softmax_focal_start_does_not_depend_on_the_weights_scale():
     for scale in (1e-10, 1e-100, 1e100):
         got = bo.SoftmaxFocal().init_score(y, sample_weight=w * scale)
         np.testing.assert_allclose(got - got[0], want - want[0], atol=1e-9)
+
+
+@pytest.mark.parametrize("temperature", [1e20, 1e7, 1e-310, 1e-7])
+def test_soft_target_temperature_outside_its_accurate_range_is_refused(temperature):
+    # T = 1e20 gave [[0, 0, 11102.2]] for gradients of order 1 summing to 0; a subnormal T gave NaN targets
+    with pytest.raises(ValueError, match=r"temperature must be in \[1e-06, 1e\+06\]"):
+        bo.SoftTargetCrossEntropy(np.array([[0.2, 0.3, 0.5]]), temperature=temperature)

@@ -154,6 +154,12 @@ class SoftmaxCrossEntropy(MulticlassLoss):
         return (1.0 - eps) * mass + eps / mass.shape[0] * mass.sum()
 
 
+# The temperatures SoftTargetCrossEntropy accepts: the gradient T (p - q~) is a difference of two
+# probability vectors that agree to about 1/T, so its rounding error grows with T (measured against
+# mpmath: 5e-7 relative at T = 1e10, 1e-5 at 1e12); below 1e-6, z / T overflows for margins of 1e302.
+TEMPERATURE_RANGE = (1e-6, 1e6)
+
+
 @register
 class SoftTargetCrossEntropy(MulticlassLoss):
     r"""Softmax cross-entropy to soft targets (probability rows), with a temperature: distillation.
@@ -179,7 +185,7 @@ class SoftTargetCrossEntropy(MulticlassLoss):
         columns, entries >= 0, each row summing to 1 (within 1e-6; renormalised exactly). One-hot
         rows give the hard-label :class:`SoftmaxCrossEntropy`.
     temperature : float, default=1.0
-        :math:`T > 0`. The targets are tempered to :math:`q^{1/T}` (renormalised) and the student's
+        :math:`T` in [1e-6, 1e6] (see ``TEMPERATURE_RANGE``). The targets are tempered to :math:`q^{1/T}` (renormalised) and the student's
         margins divided by :math:`T` inside the loss (Hinton, Vinyals, Dean 2015); :math:`T^2` keeps
         the gradient's scale comparable across temperatures. The model's probabilities are
         ``softmax(z)``. For a margin fitted to one row alone, :math:`\operatorname{softmax}(z/T) =
@@ -198,7 +204,7 @@ class SoftTargetCrossEntropy(MulticlassLoss):
     TypeError, ValueError
         If ``targets`` is not an (n, k) array of probability rows (the error names the row), has
         more than 2**24 rows (row indices must be exact in float32, as the engines hold labels), or
-        ``temperature`` is not positive.
+        ``temperature`` is outside [1e-6, 1e6].
 
     Notes
     -----
@@ -232,6 +238,11 @@ class SoftTargetCrossEntropy(MulticlassLoss):
 
     def _theta(self):
         t = V.check_positive("temperature", self.temperature)
+        if not TEMPERATURE_RANGE[0] <= t <= TEMPERATURE_RANGE[1]:
+            raise ValueError(f"temperature must be in [{TEMPERATURE_RANGE[0]:g}, {TEMPERATURE_RANGE[1]:g}], got "
+                             f"{self.temperature!r}: the gradient T (p - q~) is a difference of probabilities that "
+                             "agree to about 1/T, whose rounding T multiplies (1e-6 relative at T ~ 1e9); a tiny T "
+                             "makes z / T overflow")
         q = V.probability_rows("targets", self.targets)
         if t != 1.0:  # q^(1/T) in log space: exact zeros stay zero, no overflow for small T
             with np.errstate(divide="ignore"):
