@@ -70,13 +70,28 @@ def train(params: dict, dtrain: xgb.DMatrix, loss: Any, num_boost_round: int = 1
     ``leaf_refresh`` (default: on for losses with a leaf rule) recomputes each tree's leaves as the
     weighted quantile of their rows' residuals (module docstring); it refuses ``subsample < 1``,
     DART, random forests and built-in ``eval_metric`` (use ``custom_metric``).
+
+    A DMatrix that carries a ``base_margin`` is refused (training would start from it while the
+    model's start score is ``base_score``). With ``xgb_model`` XGBoost continues from that model's
+    predictions, its start score included: none is set (``init_score`` is refused).
     """
     if "obj" in kwargs:
         raise ValueError("pass the loss as the third argument, not obj=")
+    for d in (dtrain, *(d for d, _ in kwargs.get("evals") or [])):
+        if d.get_base_margin().size:
+            raise ValueError("a DMatrix given to boostobj.xgboost.train has a base_margin: training would start from "
+                             "it, the model's predictions from base_score; the start score is set from the loss "
+                             "(pass init_score=<margin> to choose it)")
+    continuing = kwargs.get("xgb_model") is not None
+    if continuing and init_score is not None:
+        raise ValueError("init_score with xgb_model: training continues from the model's predictions, whose start "
+                         "score is the model's own")
     y, w = labels_and_weights(dtrain)
     loss = loss.bind(y, w, n_classes=params.get("num_class"))
     init = loss.init_score(y, w, n_classes=params.get("num_class")) if init_score is None else init_score
     params = booster_params(params, loss, init)
+    if continuing:  # a base_score here would replace the model's and shift every tree it has
+        del params["base_score"]
     if not _leaves.wanted(loss, leaf_refresh):
         return xgb.train(params, dtrain, num_boost_round, obj=objective(loss, str(params.get("device", "cpu"))),
                          **kwargs)

@@ -567,3 +567,32 @@ def test_soft_target_temperature_outside_its_accurate_range_is_refused(temperatu
     # T = 1e20 gave [[0, 0, 11102.2]] for gradients of order 1 summing to 0; a subnormal T gave NaN targets
     with pytest.raises(ValueError, match=r"temperature must be in \[1e-06, 1e\+06\]"):
         bo.SoftTargetCrossEntropy(np.array([[0.2, 0.3, 0.5]]), temperature=temperature)
+
+
+@pytest.mark.parametrize("loss", [bo.SquaredError(), bo.Poisson(), bo.Quantile(alpha=0.3)], ids=repr)
+def test_xgboost_continued_training_keeps_the_models_start(loss):
+    # xgb_model=b1 with new labels replaced b1's base_score: every old tree's prediction moved (by 50 here)
+    xgb = pytest.importorskip("xgboost")
+    import boostobj.xgboost as box
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = np.exp(X[:, 0]) + 1.0
+    params = {"max_depth": 2, "eta": 0.3, "nthread": 1}
+    first = box.train(params, xgb.DMatrix(X, label=y), loss, 5)
+    more = box.train(params, xgb.DMatrix(X, label=y + 50.0), loss, 1, xgb_model=first)
+    np.testing.assert_array_equal(more.predict(xgb.DMatrix(X), output_margin=True, iteration_range=(0, 5)),
+                                  first.predict(xgb.DMatrix(X), output_margin=True))
+    with pytest.raises(ValueError, match="init_score with xgb_model"):
+        box.train(params, xgb.DMatrix(X, label=y), loss, 1, xgb_model=first, init_score=0.0)
+
+
+def test_xgboost_train_refuses_a_dmatrix_with_a_base_margin():
+    # training started from the base_margin, predictions on new data from base_score: shifted silently
+    xgb = pytest.importorskip("xgboost")
+    import boostobj.xgboost as box
+    X, y = np.random.default_rng(0).normal(size=(50, 2)), np.arange(50.0)
+    with pytest.raises(ValueError, match="has a base_margin"):
+        box.train({}, xgb.DMatrix(X, label=y, base_margin=np.zeros(50)), bo.SquaredError(), 2)
+    with pytest.raises(ValueError, match="has a base_margin"):
+        box.train({}, xgb.DMatrix(X, label=y), bo.SquaredError(), 2,
+                  evals=[(xgb.DMatrix(X, label=y, base_margin=np.zeros(50)), "valid")])
