@@ -449,9 +449,12 @@ def dask_fit(client, X, y, loss, sample_weight=None, leaf_refresh=None, **params
         init_rows = da.full(ya.shape, float(init), chunks=chunks)
     else:
         init_rows = da.tile(da.from_array(np.asarray(init)[None, :]), (ya.shape[0], 1)).rechunk((chunks, -1))
-    cls = dlgb.DaskLGBMRegressor if loss.task == "regression" else dlgb.DaskLGBMClassifier
+    # the regressor for every task: DaskLGBMClassifier re-encodes the labels it hands the objective
+    # (classes {0, 2} became {0, 1}, and k the number of classes present) and refuses soft labels
     params = {"verbose": -1, "metric": "None", **params}
-    model = cls(client=client, objective=loss.training_objective(), **params)
+    if loss.task == "multiclass":
+        params["num_class"] = int(np.size(init))
+    model = dlgb.DaskLGBMRegressor(client=client, objective=loss.training_objective(), **params)
     model.fit(X, y, sample_weight=sample_weight, init_score=init_rows)
     fold_init_score(model.booster_, init)
     return model

@@ -177,3 +177,19 @@ def test_batch_losses_train_on_dask_with_per_worker_statistics(client, data, los
     margin = model.predict(data["Xd"], raw_score=True).compute()
     assert judge.mean_loss(data["yb"], margin, data["w"]) < judge.mean_loss(data["yb"], zero + loss.init_score(
         data["yb"], data["w"]), data["w"])
+
+
+def test_lightgbm_dask_hands_the_objective_the_labels_as_given(client, data):
+    # DaskLGBMClassifier re-encoded classes {0, 2} to {0, 1}: every class-2 row was predicted class 0;
+    # soft binary labels were refused ("Unknown label type: continuous")
+    X, yk = data["X"], np.where(data["y"] > 0.5, 2.0, 0.0)
+    loss = bo.SoftmaxCrossEntropy()
+    model = bd.lightgbm_fit(client, data["Xd"], da.from_array(yk, chunks=500), loss, n_estimators=10, num_leaves=8,
+                            num_class=3)
+    predicted = bd.lightgbm_predict(model, data["Xd"], loss).compute().argmax(axis=1)
+    assert (predicted == yk).mean() > 0.8
+    soft = 1.0 / (1.0 + np.exp(-data["y"]))
+    model = bd.lightgbm_fit(client, data["Xd"], da.from_array(soft, chunks=500), bo.Logistic(), n_estimators=10,
+                            num_leaves=8)
+    p = bd.lightgbm_predict(model, data["Xd"], bo.Logistic()).compute()
+    assert abs(p.mean() - soft.mean()) < 0.01 and np.corrcoef(p, soft)[0, 1] > 0.8
