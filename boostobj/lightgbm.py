@@ -69,6 +69,7 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
     params = dict(params)
     if "objective" in params or "fobj" in kwargs:
         raise ValueError("the objective is the loss given as third argument; remove params['objective']")
+    _refuse_linear_trees(params, train_set.params)
     y, w = _labels_and_weights(train_set)
     check_float32_labels(y, "LightGBM")
     loss = loss.bind(y, w, n_classes=params.get("num_class"))
@@ -119,6 +120,15 @@ def _param(params, names, default):
     return default
 
 
+def _refuse_linear_trees(*params):
+    """Linear leaves predict from their own coefficients, not from the leaf values that
+    ``fold_init_score`` adds the start score to: a model trained from a start score would predict
+    without it (measured: mean prediction 0 for labels of mean 100)."""
+    if any(p and _param(p, ("linear_tree", "linear_trees"), False) for p in params):
+        raise ValueError("linear_tree=True is not supported: LightGBM's linear leaves ignore the leaf values the start "
+                         "score is folded into, so the model would predict without it")
+
+
 def _check_refresh_params(params, loss):
     def refuse(what, hint=""):
         _leaves.refuse("LightGBM", loss, what, hint)
@@ -132,8 +142,6 @@ def _check_refresh_params(params, loss):
                      1.0)) < 1.0 for side in ("pos", "neg"))
     if bagging and int(_param(params, ("bagging_freq", "subsample_freq"), 0)) > 0:
         refuse("bagging", " (the rows LightGBM bags for a tree are not visible to a custom objective)")
-    if _param(params, ("linear_tree", "linear_trees"), False):
-        refuse("linear_tree")
     metric = _param(params, ("metric", "metrics", "metric_types"), "None")
     if metric not in ("None", "none", "null", "na", "custom", "", None, []):
         refuse(f"the built-in metric {metric!r}", " (it reads LightGBM's cached scores, which never see the "
@@ -442,6 +450,7 @@ def dask_fit(client, X, y, loss, sample_weight=None, leaf_refresh=None, **params
 
     from . import dask as bdask
 
+    _refuse_linear_trees(params)
     loss, init = bdask.bound_start(loss, y, sample_weight, params.get("num_class"), leaf_refresh)
     ya = bdask._as_dask_array(y).ravel()
     chunks = ya.chunks[0]

@@ -596,3 +596,17 @@ def test_xgboost_train_refuses_a_dmatrix_with_a_base_margin():
     with pytest.raises(ValueError, match="has a base_margin"):
         box.train({}, xgb.DMatrix(X, label=y), bo.SquaredError(), 2,
                   evals=[(xgb.DMatrix(X, label=y, base_margin=np.zeros(50)), "valid")])
+
+
+def test_lightgbm_linear_trees_are_refused():
+    # linear leaves ignore the leaf values the start score is folded into: predictions of mean 0 for labels of mean 100
+    lgb = pytest.importorskip("lightgbm")
+    import boostobj.lightgbm as bol
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    y = 100.0 + 5.0 * X[:, 0]
+    for params, data_params in (({"linear_tree": True}, None), ({"linear_trees": True}, None),
+                                ({}, {"linear_tree": True})):
+        with pytest.raises(ValueError, match="linear_tree=True is not supported"):
+            bol.train({"verbose": -1, **params}, lgb.Dataset(X, label=y, params=data_params), bo.SquaredError(), 3)
+    with pytest.raises(ValueError, match="linear_tree=True is not supported"):
+        bo.BoostClassifier(engine="lightgbm", linear_tree=True, n_estimators=2).fit(X, y > 100)
