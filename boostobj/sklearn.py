@@ -7,6 +7,7 @@ sets with a boostobj metric (the loss itself by default) and stop early on it.
 import importlib
 import inspect
 import numbers
+import os
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -129,6 +130,10 @@ class _BoostEstimator(BaseEstimator):
             raise ValueError(f"learning_rate must be a finite number > 0, got {self.learning_rate!r}")
         if self.device not in ("cpu", "cuda") and not str(self.device).startswith("cuda:"):
             raise ValueError(f"device must be 'cpu' or 'cuda', got {self.device!r}")
+        jobs = self.n_jobs  # 0 crashed CatBoost (SIGFPE) and means nothing in scikit-learn either
+        if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs == 0):
+            raise ValueError(f"n_jobs must be None, a positive number of threads or negative (-1: all cores, -2: all "
+                             f"but one), got {jobs!r}")
 
     def _loss_updates(self):
         """The ``loss__*`` parameters kept on the estimator, without the prefix."""
@@ -197,6 +202,14 @@ class _BoostEstimator(BaseEstimator):
         return gain / total if total > 0 else gain
 
 
+def _threads(n_jobs):
+    """The engines' thread count for ``n_jobs`` (None: the engine's default), negative values as in
+    joblib (-1: every core, -2: all but one), the same for the three engines."""
+    if n_jobs is None or n_jobs > 0:
+        return None if n_jobs is None else int(n_jobs)
+    return max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
+
+
 def _settings(est):
     """The engine-independent settings, normalised once for the adapters. A RandomState/int
     random_state gives the same seed to both engines."""
@@ -206,7 +219,7 @@ def _settings(est):
             if not isinstance(est.random_state, (int, np.integer)) else int(est.random_state)
     return {"learning_rate": float(est.learning_rate), "n_estimators": int(est.n_estimators),
             "max_depth": None if est.max_depth is None else int(est.max_depth),
-            "n_jobs": None if est.n_jobs is None else int(est.n_jobs), "seed": seed, "device": est.device,
+            "n_jobs": _threads(est.n_jobs), "seed": seed, "device": est.device,
             "early_stopping_rounds": est.early_stopping_rounds, "leaf_refresh": est.leaf_refresh,
             "extra": {k: getattr(est, k) for k in est._engine_param_names()}}
 

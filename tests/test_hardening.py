@@ -610,3 +610,11 @@ def test_lightgbm_linear_trees_are_refused():
             bol.train({"verbose": -1, **params}, lgb.Dataset(X, label=y, params=data_params), bo.SquaredError(), 3)
     with pytest.raises(ValueError, match="linear_tree=True is not supported"):
         bo.BoostClassifier(engine="lightgbm", linear_tree=True, n_estimators=2).fit(X, y > 100)
+
+
+@pytest.mark.parametrize("n_jobs", [0, 1.5, True, "2"])
+def test_estimators_refuse_meaningless_n_jobs(n_jobs):
+    # n_jobs=0 killed the process on CatBoost (SIGFPE), before any Python error
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    with pytest.raises(ValueError, match="n_jobs must be None, a positive number of threads or negative"):
+        bo.BoostClassifier(engine="catboost", n_jobs=n_jobs, n_estimators=2).fit(X, X[:, 0] > 0)
