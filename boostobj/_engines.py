@@ -31,6 +31,20 @@ def labels_and_weights(dataset):
     return y, w
 
 
+# Engine parameters that do nothing with a custom objective (the engines apply them inside their
+# built-in objectives): class weighting belongs to the loss.
+IMBALANCE_KEYWORDS = ("scale_pos_weight", "is_unbalance", "unbalance", "unbalanced_sets", "class_weight",
+                      "class_weights", "auto_class_weights")
+
+
+def refuse_imbalance_keywords(params):
+    for key in params:
+        if key in IMBALANCE_KEYWORDS:
+            raise ValueError(f"{key}= has no effect with a custom objective (the engines apply it inside their built-in "
+                             f"objectives): weight the classes in the loss (e.g. Logistic(pos_weight=...), "
+                             f"class_weight=..., bo.ClassBalanced) or use sample weights")
+
+
 def check_float32_labels(y, engine):
     """Both engines store labels as float32: a label beyond its range would become inf (XGBoost
     raises, LightGBM trains on garbage after a cast warning). Refuse it clearly in both."""

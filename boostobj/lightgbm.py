@@ -20,7 +20,7 @@ import numpy as np
 from ._jit import cached_njit
 
 from . import _leaves, drivers
-from ._engines import check_float32_labels, labels_and_weights, objective_call, start_score_rows
+from ._engines import check_float32_labels, labels_and_weights, objective_call, refuse_imbalance_keywords, start_score_rows
 
 
 def _constructed(dataset):
@@ -70,6 +70,7 @@ def train(params, train_set, loss, num_boost_round=100, valid_sets=None, init_sc
     if "objective" in params or "fobj" in kwargs:
         raise ValueError("the objective is the loss given as third argument; remove params['objective']")
     _refuse_linear_trees(params, train_set.params)
+    refuse_imbalance_keywords(params)
     y, w = _labels_and_weights(train_set)
     check_float32_labels(y, "LightGBM")
     loss = loss.bind(y, w, n_classes=params.get("num_class"))

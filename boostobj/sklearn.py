@@ -8,6 +8,7 @@ import importlib
 import inspect
 import numbers
 import os
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -17,6 +18,7 @@ from sklearn.utils.validation import _check_sample_weight, _num_samples, check_i
 
 from . import _validation as V
 from . import domains
+from ._engines import refuse_imbalance_keywords
 from .losses import Logistic, Loss, SoftmaxCrossEntropy, SoftTargetCrossEntropy, SquaredError, available_losses, get_loss
 from .metrics import Metric
 
@@ -163,6 +165,7 @@ class _BoostEstimator(BaseEstimator):
 
     def _fit(self, X, y_encoded, sample_weight, eval_set, eval_sample_weight, loss, n_classes=None,
              encode_eval=None):
+        _check_engine_keywords(self.engine, loss, _settings(self)["extra"])
         sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
         loss = loss.bind(y_encoded, sw, n_classes=n_classes)
         init = loss.init_score(y_encoded, sw, n_classes=n_classes)
@@ -200,6 +203,23 @@ class _BoostEstimator(BaseEstimator):
         gain = _adapter(self.engine).feature_gains(self.booster_, self.n_features_in_)
         total = gain.sum()
         return gain / total if total > 0 else gain
+
+
+_LIGHTGBM_METRIC_KEYWORDS = ("metric", "metrics", "metric_types")
+
+
+def _check_engine_keywords(engine, loss, extra):
+    """Refuse engine keywords that would be ignored or computed on the wrong scale, and warn where
+    one is named like a parameter of the loss (XGBoost's ``gamma`` is min_split_loss, its ``alpha``
+    the L1 penalty: ``gamma=5`` left Focal's gamma at 2 without a word)."""
+    refuse_imbalance_keywords(extra)
+    for key in extra:
+        if engine == "lightgbm" and key in _LIGHTGBM_METRIC_KEYWORDS and loss.link.name != "identity":
+            raise ValueError(f"{key}={extra[key]!r}: LightGBM computes its built-in metrics on the raw margins of a "
+                             f"custom objective, not on {loss!r}'s predictions; pass a boostobj metric as eval_metric=")
+        if key in loss.params:
+            warnings.warn(f"{key}={extra[key]!r} goes to {engine} as its own parameter, not to {loss!r}; for the "
+                          f"loss's {key} pass loss__{key}={extra[key]!r} (or a loss object)", UserWarning, stacklevel=4)
 
 
 def _threads(n_jobs):

@@ -27,7 +27,7 @@ import numpy as np
 import xgboost as xgb
 
 from . import _leaves, drivers
-from ._engines import check_float32_labels, labels_and_weights, objective_call
+from ._engines import check_float32_labels, labels_and_weights, objective_call, refuse_imbalance_keywords
 
 
 def objective(loss: Any, device: str = "cpu") -> Any:
@@ -45,6 +45,7 @@ def objective(loss: Any, device: str = "cpu") -> Any:
 def booster_params(params: dict, loss: Any, init: Any) -> dict:
     """Engine parameters for training ``loss`` from the constant ``init``."""
     params = dict(params)
+    refuse_imbalance_keywords(params)
     if "objective" in params:
         raise ValueError("params['objective'] is set by boostobj from the loss's link; remove it")
     if "base_score" in params:

@@ -618,3 +618,26 @@ def test_estimators_refuse_meaningless_n_jobs(n_jobs):
     X = np.random.default_rng(0).normal(size=(40, 2))
     with pytest.raises(ValueError, match="n_jobs must be None, a positive number of threads or negative"):
         bo.BoostClassifier(engine="catboost", n_jobs=n_jobs, n_estimators=2).fit(X, X[:, 0] > 0)
+
+
+def test_engine_keywords_that_would_be_ignored_or_misread(recwarn):
+    # scale_pos_weight / is_unbalance did nothing (bit-identical probabilities); LightGBM's binary_logloss ran on
+    # raw margins and drove early stopping; gamma=5 went to XGBoost (min_split_loss) and Focal kept gamma=2
+    lgb, xgb = pytest.importorskip("lightgbm"), pytest.importorskip("xgboost")
+    import boostobj.lightgbm as bol
+    import boostobj.xgboost as box
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    y = (X[:, 0] > 0).astype(float)
+    for engine, keyword in (("xgboost", {"scale_pos_weight": 10}), ("lightgbm", {"is_unbalance": True}),
+                            ("catboost", {"auto_class_weights": "Balanced"})):
+        with pytest.raises(ValueError, match="has no effect with a custom objective"):
+            bo.BoostClassifier(engine=engine, n_estimators=2, **keyword).fit(X, y)
+    with pytest.raises(ValueError, match="has no effect with a custom objective"):
+        box.train({"scale_pos_weight": 3}, xgb.DMatrix(X, label=y), bo.Logistic(), 2)
+    with pytest.raises(ValueError, match="has no effect with a custom objective"):
+        bol.train({"is_unbalance": True, "verbose": -1}, lgb.Dataset(X, label=y), bo.Logistic(), 2)
+    with pytest.raises(ValueError, match="built-in metrics on the raw margins"):
+        bo.BoostClassifier(engine="lightgbm", metric="binary_logloss", n_estimators=2).fit(X, y)
+    bo.BoostRegressor(engine="lightgbm", metric="l2", n_estimators=2).fit(X, X[:, 0])  # identity link: right scale
+    with pytest.warns(UserWarning, match=r"gamma=5 goes to xgboost as its own parameter, not to Focal\(\)"):
+        bo.BoostClassifier(loss="focal", gamma=5, n_estimators=2).fit(X, y)
