@@ -243,7 +243,9 @@ def _dense(data):
     """A C-contiguous numeric 2-D ndarray of the features, or None (sparse, Arrow, categorical
     columns); made once per training, so a Fortran-ordered matrix is copied once, not per tree."""
     if isinstance(data, np.ndarray) and data.ndim == 2 and data.dtype.kind in "fiub":
-        return np.ascontiguousarray(data)
+        # other dtypes as LightGBM reads them: float32 (float16 and bool were a numba TypingError; int64
+        # beyond 2^24 rounds there, and must round here to fall on the same side of each threshold)
+        return np.ascontiguousarray(data, dtype=data.dtype if data.dtype in (np.float32, np.float64) else np.float32)
     if type(data).__module__.split(".")[0] == "pandas" and all(t.kind in "fiub" for t in data.dtypes):
         return data.to_numpy(dtype=np.float64)
     return None

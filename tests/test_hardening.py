@@ -641,3 +641,19 @@ def test_engine_keywords_that_would_be_ignored_or_misread(recwarn):
     bo.BoostRegressor(engine="lightgbm", metric="l2", n_estimators=2).fit(X, X[:, 0])  # identity link: right scale
     with pytest.warns(UserWarning, match=r"gamma=5 goes to xgboost as its own parameter, not to Focal\(\)"):
         bo.BoostClassifier(loss="focal", gamma=5, n_estimators=2).fit(X, y)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.bool_, np.int64])
+def test_lightgbm_leaf_refresh_reads_features_as_lightgbm_does(dtype):
+    # float16 / bool features were a numba TypingError in the refresh's tree walk; int64 read as float64 (LightGBM
+    # reads float32: values beyond 2^24 could fall on the other side of a threshold)
+    pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(300, 2)) * (3e7 if dtype is np.int64 else 1.0)).astype(dtype)
+    y = X[:, 0].astype(np.float64) + rng.normal(size=300)
+    import boostobj.lightgbm as bol
+    model = bo.BoostRegressor(loss="quantile", engine="lightgbm", n_estimators=3).fit(X, y)
+    for tree in range(model.booster_.num_trees()):  # the refresh walk puts every row in the leaf LightGBM does
+        arrays, _ = bol._tree_of(model.booster_, tree)
+        np.testing.assert_array_equal(bol._tree_leaves(bol._dense(X), *arrays)[0],
+                                      model.booster_.predict(X, pred_leaf=True)[:, tree])
