@@ -21,9 +21,15 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import _first_bad
+from .kernels._math import EXP_KNEE
 
 _LARGEST = float(np.finfo(np.float64).max)
 _SMALLEST_POSITIVE = float(np.nextafter(0.0, 1.0))  # y > 0 as a closed bound (float32 labels are exact in float64)
+# The log-link losses' exponential is exact up to e^EXP_KNEE and continued beyond it (kernels._math):
+# a label beyond e^50 (or, for Gamma's e^-z, below e^-50) would have its optimal margin where the
+# training loss no longer is the textbook one, and predictions (e^z) would miss it silently.
+_EXP_LARGEST = float(np.exp(EXP_KNEE))
+_EXP_SMALLEST = float(np.exp(-EXP_KNEE))
 
 
 class Domain:
@@ -216,6 +222,34 @@ class Positive(Domain):
         return rng.gamma(2.0, 1.5, n) + 1e-3
 
 
+class NonNegativeExp(NonNegative):
+    """Labels in [0, e^50] (Poisson, Tweedie): the log link's exponential is exact up to e^50
+    (about 5.2e21) and continued beyond it, where a model could no longer predict the label."""
+
+    description = "non-negative numbers up to e^50 (5.18e21; rescale larger targets)"
+    interval = (0.0, _EXP_LARGEST, False)
+
+    def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
+        return (y < 0) | (y > _EXP_LARGEST)
+
+    def all_valid(self, y: np.ndarray, n_classes: int | None = None) -> bool:
+        return bool(y.min() >= 0) and bool(y.max() <= _EXP_LARGEST)
+
+
+class PositiveExp(Positive):
+    """Labels >= e^-50 (Gamma, whose e^-z is exact up to e^50: a smaller label's optimal margin
+    would lie beyond it)."""
+
+    description = "positive numbers from e^-50 (1.93e-22; rescale smaller targets)"
+    interval = (_EXP_SMALLEST, _LARGEST, False)
+
+    def bad(self, y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
+        return y < _EXP_SMALLEST
+
+    def all_valid(self, y: np.ndarray, n_classes: int | None = None) -> bool:
+        return bool(y.min() >= _EXP_SMALLEST)
+
+
 class NonZero(Domain):
     """Labels != 0 (relative errors such as the MAPE objective divide by :math:`|y|`). ``sample`` draws
     magnitudes over two orders of magnitude, both signs."""
@@ -317,6 +351,8 @@ class RowIndices(Domain):
 REAL = Real()
 NON_NEGATIVE = NonNegative()
 POSITIVE = Positive()
+NON_NEGATIVE_EXP = NonNegativeExp()
+POSITIVE_EXP = PositiveExp()
 NON_ZERO = NonZero()
 BINARY = Binary()
 UNIT_INTERVAL = UnitInterval()

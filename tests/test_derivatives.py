@@ -350,9 +350,12 @@ def test_labels_outside_the_domain_are_named(loss, dtype):
 def test_domain_intervals_are_exactly_their_checks():
     """``Domain.interval`` replaces ``check`` in the gradient loop: for every built-in domain that has
     one, the interval accepts exactly the finite labels ``bad`` accepts, in both dtypes."""
-    values = EDGE_LABELS + [np.nan, np.inf, -np.inf, 1.0 - 2.0 ** -24, 7.0, -3.0]
+    e50 = np.exp(50.0)  # the log-link domains' bounds, and the floats next to them
+    values = EDGE_LABELS + [np.nan, np.inf, -np.inf, 1.0 - 2.0 ** -24, 7.0, -3.0, e50, np.nextafter(e50, np.inf),
+                            np.nextafter(e50, 0), 1 / e50, np.nextafter(1 / e50, 0), np.nextafter(1 / e50, 1)]
     with_interval = [d for d in vars(bo.domains).values() if isinstance(d, bo.domains.Domain) and d.interval]
-    assert {type(d).__name__ for d in with_interval} == {"Real", "NonNegative", "Positive", "Binary", "UnitInterval"}
+    assert {type(d).__name__ for d in with_interval} == {"Real", "NonNegative", "Positive", "Binary", "UnitInterval",
+                                                         "NonNegativeExp", "PositiveExp"}
     for domain in with_interval:
         lo, hi, integers = domain.interval
         for dtype in (np.float64, np.float32):

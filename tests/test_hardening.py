@@ -657,3 +657,16 @@ def test_lightgbm_leaf_refresh_reads_features_as_lightgbm_does(dtype):
         arrays, _ = bol._tree_of(model.booster_, tree)
         np.testing.assert_array_equal(bol._tree_leaves(bol._dense(X), *arrays)[0],
                                       model.booster_.predict(X, pred_leaf=True)[:, tree])
+
+
+def test_log_link_labels_beyond_the_exact_exponential_are_refused():
+    # Poisson with labels of 1e23 trained towards margins in the continued exponential's range: predictions were
+    # 1e4 times the labels, without a word
+    with pytest.raises(ValueError, match=r"non-negative numbers up to e\^50 .* for Poisson\(\), got 1e\+23 at row 1"):
+        bo.Poisson().grad_hess(np.array([1.0, 1e23]), np.zeros(2))
+    with pytest.raises(ValueError, match=r"up to e\^50 .* for Tweedie"):
+        bo.Tweedie().init_score(np.array([1.0, 1e23]))
+    with pytest.raises(ValueError, match=r"positive numbers from e\^-50 .* for Gamma\(\), got 1e-23 at row 0"):
+        bo.Gamma().grad_hess(np.array([1e-23, 1.0]), np.zeros(2))
+    y = np.array([0.0, 5e21])  # within: the start is the optimum, and predicts the mean
+    assert bo.Poisson().predict(np.array([bo.Poisson().init_score(y)]))[0] == pytest.approx(y.mean(), rel=1e-12)

@@ -647,7 +647,7 @@ class SymmetricAbsolutePercentageError(RegressionLoss):
 class LogLinkLoss(RegressionLoss):
     r"""Base class of the log-link losses: the margin is :math:`z = \log \mu`.
 
-    Labels are :math:`\ge 0` unless a subclass narrows the domain (Gamma: :math:`> 0`). The start
+    Labels are in :math:`[0, e^{50}]` unless a subclass narrows the domain (Gamma: :math:`\ge e^{-50}`). The start
     score is the log of the weighted mean label (the exact optimum of every loss here), with the
     mean floored at 1e-7.
 
@@ -658,7 +658,7 @@ class LogLinkLoss(RegressionLoss):
     """
 
     link: ClassVar[links.Link] = links.LOG
-    domain: ClassVar[domains.Domain] = domains.NON_NEGATIVE
+    domain: ClassVar[domains.Domain] = domains.NON_NEGATIVE_EXP
     start: ClassVar[_start.StartRule] = _start.MEAN
 
 
@@ -745,7 +745,7 @@ class Gamma(LogLinkLoss):
     """
 
     name = "gamma"
-    domain = domains.POSITIVE
+    domain = domains.POSITIVE_EXP
     value_kernel = K.gamma_value
     hessians = {"exact": K.gamma_grad_hess}
 
