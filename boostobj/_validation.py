@@ -34,13 +34,18 @@ def weighted_mean(values, w, what="the weighted mean"):
     rows, or weights that sum to zero, raise ValueError (numpy would return NaN with a warning)."""
     if values.shape[0] == 0:
         raise ValueError(f"no rows: {what} of an empty input is undefined")
+    if w.size:
+        w = rescaled(w)
+        total = w.sum()
+        if not total > 0:
+            raise ValueError(f"sample_weight sums to zero: {what} is undefined")
+    # values divided by a power of two near their largest magnitude (among rows of positive weight), an
+    # exact scaling: a sum of values near 1e308 overflowed where their mean is representable
+    largest = float(np.max(np.abs(values[w > 0] if w.size else values)))
+    scale = float(np.ldexp(1.0, np.frexp(largest)[1] - 1)) if 0.0 < largest < np.inf else 1.0  # <= largest
     if w.size == 0:
-        return float(np.mean(values))
-    w = rescaled(w)
-    total = w.sum()
-    if not total > 0:
-        raise ValueError(f"sample_weight sums to zero: {what} is undefined")
-    return float(np.dot(w, values) / total)
+        return float(np.mean(values / scale)) * scale
+    return float(np.dot(w, values / scale) / total) * scale
 
 
 def as_margin(raw, task, n_classes=None, name="raw", check_finite=True):

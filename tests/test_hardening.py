@@ -670,3 +670,12 @@ def test_log_link_labels_beyond_the_exact_exponential_are_refused():
         bo.Gamma().grad_hess(np.array([1e-23, 1.0]), np.zeros(2))
     y = np.array([0.0, 5e21])  # within: the start is the optimum, and predicts the mean
     assert bo.Poisson().predict(np.array([bo.Poisson().init_score(y)]))[0] == pytest.approx(y.mean(), rel=1e-12)
+
+
+def test_mean_losses_near_the_float64_limit():
+    # the sum overflowed where the mean is representable: inf for a mean of 1.125e308
+    assert bo.SquaredError().mean_loss(np.full(2, 1.5e154), np.zeros(2)) == pytest.approx(1.125e308, rel=1e-15)
+    assert M.Pinball(alpha=0.9)(np.full(2, 1.7e308), np.zeros(2)) == pytest.approx(0.9 * 1.7e308, rel=1e-15)
+    assert M.LogLoss(from_margin=True)(np.zeros(2), np.full(2, 1.7e308)) == pytest.approx(1.7e308, rel=1e-15)
+    values = np.random.default_rng(0).uniform(0.0, 3.0, 7)  # the scaling is by a power of two: exact
+    assert bo.SquaredError().mean_loss(values, np.zeros(7)) == np.mean(values ** 2 / 2)
