@@ -176,6 +176,17 @@ def check_positive(name, value, allow_zero=False, upper=None, upper_open=True):
     return v
 
 
+# The focal losses' largest gamma: the larger of p and 1 - p is at least 1/2, and 0.5^1000 (9e-302) is
+# still a normal float, so the powers q^gamma of both classes never underflow together (their ratio,
+# a posterior, was 0/0 = NaN from gamma ~ 1075 on).
+MAX_GAMMA = 1000.0
+
+
+def check_gamma(value):
+    """A focal loss's ``gamma`` as a float in [0, MAX_GAMMA]."""
+    return check_positive("gamma", value, allow_zero=True, upper=MAX_GAMMA, upper_open=False)
+
+
 def check_open_unit(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number in (0, 1), got {value!r}")

@@ -679,3 +679,15 @@ def test_mean_losses_near_the_float64_limit():
     assert M.LogLoss(from_margin=True)(np.zeros(2), np.full(2, 1.7e308)) == pytest.approx(1.7e308, rel=1e-15)
     values = np.random.default_rng(0).uniform(0.0, 3.0, 7)  # the scaling is by a power of two: exact
     assert bo.SquaredError().mean_loss(values, np.zeros(7)) == np.mean(values ** 2 / 2)
+
+
+def test_focal_gamma_is_bounded_where_the_powers_would_underflow_together():
+    # Focal(gamma=1100).predict(0) was NaN (0 / 0 of two underflowed powers); up to 1000 they stay normal
+    for loss in (bo.Focal(gamma=1000.0), bo.ClassBalanced(base="focal", gamma=1000.0, counts=[3, 1])):
+        p = loss.predict(np.array([-700.0, -30.0, 0.0, 30.0, 700.0]))
+        assert np.isfinite(p).all() and (np.diff(p) >= 0).all()
+    assert np.isfinite(bo.SoftmaxFocal(gamma=1000.0).predict(np.array([[0.0, 0.0, 0.0], [30.0, 0.0, -30.0]]))).all()
+    for make in (lambda: bo.Focal(gamma=1100), lambda: bo.SoftmaxFocal(gamma=2000),
+                 lambda: bo.ClassBalanced(base="focal", gamma=1e300)):
+        with pytest.raises(ValueError, match=r"gamma must be >= 0 and <= 1000"):
+            make()

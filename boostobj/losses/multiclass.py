@@ -325,7 +325,7 @@ class SoftmaxFocal(MulticlassLoss):
     Parameters
     ----------
     gamma : float, default=2.0
-        The focusing parameter :math:`\gamma \ge 0`; 0 gives the (weighted) cross-entropy.
+        The focusing parameter :math:`0 \le \gamma \le 1000`; 0 gives the (weighted) cross-entropy.
     alpha : sequence of float or dict, optional
         One weight :math:`\alpha_j > 0` per class (at least 2), as ``class_weight`` of
         :class:`SoftmaxCrossEntropy` (a sequence, an array or a dict ``{class index: weight}``).
@@ -386,7 +386,7 @@ class SoftmaxFocal(MulticlassLoss):
         self._init(gamma=gamma, alpha=alpha, hessian=hessian)
 
     def _theta(self):
-        gamma = V.check_positive("gamma", self.gamma, allow_zero=True)
+        gamma = V.check_gamma(self.gamma)
         alpha = V.class_vector("alpha", self.alpha)
         return [gamma] + ([] if alpha is None else list(alpha))
 
@@ -412,7 +412,7 @@ class ClassBalanced(Loss):
         The weighted loss: :class:`boostobj.Logistic`, :class:`boostobj.Focal`,
         :class:`SoftmaxCrossEntropy` or :class:`SoftmaxFocal`.
     gamma : float, default=2.0
-        :math:`\gamma \ge 0`, the focusing parameter of the focal bases (validated, unused by the
+        :math:`0 \le \gamma \le 1000`, the focusing parameter of the focal bases (validated, unused by the
         others).
     counts : sequence of float, optional
         The class counts :math:`n_c` (non-negative; exactly 2 for a binary base, at least 2
@@ -456,7 +456,7 @@ class ClassBalanced(Loss):
 
     def _theta(self):
         V.check_positive("beta", self.beta, allow_zero=True, upper=1.0)
-        V.check_positive("gamma", self.gamma, allow_zero=True)
+        V.check_gamma(self.gamma)
         if self.counts is not None:
             c = np.asarray(self.counts)
             k_ok = c.shape == (2,) if self.task == "binary" else (c.ndim == 1 and c.shape[0] >= 2)
