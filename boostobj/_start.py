@@ -465,8 +465,17 @@ def quantile(alpha: float | str, row_weight: Any = None) -> StartRule:
 
 
 def _class_rates(loss, data):
-    """Class frequencies weighted by the loss's class weights (what its optimum depends on)."""
-    return loss.class_mass(data.class_totals())
+    """Class frequencies weighted by the loss's class weights (what its optimum depends on), up to a
+    common factor: where the weighted totals or their sum would overflow (class weights near 1e308
+    gave NaN starts) they are computed from totals scaled into [0.5, 1) and rescaled (both by powers
+    of two: exact)."""
+    totals = data.class_totals()
+    with np.errstate(over="ignore", invalid="ignore"):
+        mass = loss.class_mass(totals)
+        finite = np.isfinite(mass.sum())
+    if finite or not 0.0 < totals.max() < np.inf:
+        return mass
+    return V.rescaled(loss.class_mass(np.ldexp(totals, -np.frexp(totals.max())[1])))
 
 
 class _ClassRates(StartRule):

@@ -691,3 +691,14 @@ def test_focal_gamma_is_bounded_where_the_powers_would_underflow_together():
                  lambda: bo.ClassBalanced(base="focal", gamma=1e300)):
         with pytest.raises(ValueError, match=r"gamma must be >= 0 and <= 1000"):
             make()
+
+
+def test_start_scores_with_class_weights_near_the_float64_limit():
+    # the weighted class totals overflowed: NaN start scores, with numpy's warnings only
+    y, yk = np.array([0.0, 1.0, 1.0]), np.array([0.0, 1.0, 1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert bo.Logistic(class_weight=[1e308, 1e308]).init_score(y) == bo.Logistic().init_score(y)
+        np.testing.assert_allclose(bo.SoftmaxCrossEntropy(class_weight=[1e308] * 3).init_score(yk),
+                                   bo.SoftmaxCrossEntropy().init_score(yk), rtol=1e-15)
+        assert np.isfinite(bo.Logistic(pos_weight=1.7e308).init_score(y))
