@@ -257,6 +257,10 @@ def params_for(params: dict, loss: Any, n_classes: int, objective: Any = None) -
     # CatBoost requires an eval metric with a user objective; its own metrics would read our margins
     params.setdefault("eval_metric", loss.metric())
     if loss.task == "multiclass":
+        if int(n_classes) == 2:  # CatBoost gives a user objective one dimension for classes_count=2
+            raise ValueError(f"{loss!r} on 2 classes: CatBoost trains a custom objective on two classes with one "
+                             "margin per row, not two; use a binary loss (bo.Logistic(), bo.Focal(), ...), or "
+                             "XGBoost / LightGBM")
         params["classes_count"] = int(n_classes)
     return params
 

@@ -389,16 +389,21 @@ class BoostClassifier(ClassifierMixin, _BoostEstimator):
         ``predict_proba``: the raw margins where the probabilities are their link (logistic, softmax,
         the hinges), otherwise the log-odds (multiclass: log-probabilities) of ``predict_proba``,
         floored at log(1e-300). A class-weighted, focal or prior-shifted margin of 0 is not
-        probability 1/2, so its sign would disagree with ``predict``; ``predict_margin`` gives it."""
+        probability 1/2, so its sign would disagree with ``predict``; ``predict_margin`` gives it.
+        Two classes give one score per row, as scikit-learn expects (a softmax loss: the second
+        class's score minus the first's)."""
         margin = self._margin(X)
         shift = getattr(self, "prior_shift_", None)
         if shift is None and (not self.loss_.has_posterior or self.loss_._posterior_is_link()):
-            return margin
-        p = self.loss_.predict(margin, prior_shift=shift)
-        tiny = 1e-300
-        if p.ndim == 1:
-            return np.log(np.maximum(p, tiny)) - np.log(np.maximum(1.0 - p, tiny))
-        return np.log(np.maximum(p, tiny))
+            scores = margin
+        else:
+            p = self.loss_.predict(margin, prior_shift=shift)
+            tiny = 1e-300
+            if p.ndim == 1:
+                return np.log(np.maximum(p, tiny)) - np.log(np.maximum(1.0 - p, tiny))
+            scores = np.log(np.maximum(p, tiny))
+        # a multiclass loss on two classes: (n, 2) made roc_auc scoring NaN
+        return scores[:, 1] - scores[:, 0] if scores.ndim == 2 and scores.shape[1] == 2 else scores
 
     def predict_proba(self, X):
         """Class probabilities: the loss's class posterior of the margin (``loss.posterior``: a focal

@@ -702,3 +702,18 @@ def test_start_scores_with_class_weights_near_the_float64_limit():
         np.testing.assert_allclose(bo.SoftmaxCrossEntropy(class_weight=[1e308] * 3).init_score(yk),
                                    bo.SoftmaxCrossEntropy().init_score(yk), rtol=1e-15)
         assert np.isfinite(bo.Logistic(pos_weight=1.7e308).init_score(y))
+
+
+@pytest.mark.parametrize("engine", ["xgboost", "lightgbm", "catboost"])
+def test_multiclass_losses_on_two_classes(engine):
+    # decision_function gave (n, 2): roc_auc scoring NaN; CatBoost failed inside ("baselines data size (2) ...")
+    X = np.random.default_rng(0).normal(size=(80, 2))
+    y = (X[:, 0] > 0).astype(int)
+    model = bo.BoostClassifier(loss="softmax", engine=engine, n_estimators=3)
+    if engine == "catboost":
+        with pytest.raises(ValueError, match="on 2 classes: CatBoost trains a custom objective on two classes"):
+            model.fit(X, y)
+        return
+    scores = model.fit(X, y).decision_function(X)
+    assert scores.shape == (80,)
+    np.testing.assert_array_equal(scores > 0, model.predict(X) == 1)
