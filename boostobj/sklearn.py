@@ -170,12 +170,23 @@ class _BoostEstimator(BaseEstimator):
         loss = loss.bind(y_encoded, sw, n_classes=n_classes)
         init = loss.init_score(y_encoded, sw, n_classes=n_classes)
         evals = []
+        if eval_sample_weight is not None and (not isinstance(eval_sample_weight, (list, tuple))
+                                               or len(eval_sample_weight) != len(eval_set or [])):
+            raise ValueError("eval_sample_weight must be a list with one weight array (or None) per eval_set pair, "
+                             f"got {type(eval_sample_weight).__name__} for {len(eval_set or [])} pair(s)")
         for i, pair in enumerate(eval_set or []):
             Xe, ye = pair
             _check_numeric_columns(self, Xe)
             Xe = validate_data(self, Xe, reset=False, accept_sparse=["csr", "csc"], ensure_all_finite="allow-nan")
+            # checked as the training labels and weights are (LightGBM read a NaN label as 0, silently)
+            ye = V.as_labels((encode_eval or self._encode_eval)(ye), _num_samples(Xe), loss.domain, n_classes,
+                             name=f"eval_set[{i}] y", what=loss)
             we = None if eval_sample_weight is None else eval_sample_weight[i]
-            evals.append((Xe, (encode_eval or self._encode_eval)(ye), we))
+            if we is not None:
+                we = V.as_weights(we, _num_samples(Xe), name=f"eval_sample_weight[{i}]")
+                if not we.sum() > 0:
+                    raise ValueError(f"eval_sample_weight[{i}] sums to zero: the eval metric would be undefined")
+            evals.append((Xe, ye, we))
         if self.early_stopping_rounds is not None and not evals:
             raise ValueError("early_stopping_rounds needs an eval_set in fit()")
         metric = self._metric(loss) if evals else None

@@ -717,3 +717,26 @@ def test_multiclass_losses_on_two_classes(engine):
     scores = model.fit(X, y).decision_function(X)
     assert scores.shape == (80,)
     np.testing.assert_array_equal(scores > 0, model.predict(X) == 1)
+
+
+@pytest.mark.parametrize("engine", ["xgboost", "lightgbm"])
+def test_eval_sets_are_checked_as_training_data_is(engine):
+    # LightGBM read a NaN eval label as 0 (early stopping on it); NaN eval weights said "sums to zero" or
+    # "Weights must be positive"; too few weight arrays gave IndexError; a bare array, a JSON error
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2))
+    y = X[:, 0].copy()
+    bad_y = y[:50].copy()
+    bad_y[3] = np.nan
+    model = bo.BoostRegressor(engine=engine, n_estimators=2)
+    cases = [({"eval_set": [(X[:50], bad_y)]}, r"eval_set\[0\] y contains a non-finite label \(nan\) at row 3"),
+             ({"eval_set": [(X[:50], y[:50])], "eval_sample_weight": [np.full(50, np.nan)]},
+              r"eval_sample_weight\[0\] must be finite and non-negative"),
+             ({"eval_set": [(X[:50], y[:50])], "eval_sample_weight": [np.zeros(50)]}, "sums to zero"),
+             ({"eval_set": [(X[:50], y[:50])] * 2, "eval_sample_weight": [np.ones(50)]}, "one weight array .* per"),
+             ({"eval_set": [(X[:50], y[:50])], "eval_sample_weight": np.ones(50)}, "must be a list")]
+    for kwargs, match in cases:
+        with pytest.raises(ValueError, match=match):
+            model.fit(X, y, **kwargs)
+    with pytest.raises(ValueError, match=r"eval_set\[0\] y must contain non-negative numbers"):
+        bo.BoostRegressor(loss="poisson", engine=engine, n_estimators=2).fit(X, np.abs(y), eval_set=[(X, y)])
