@@ -56,6 +56,16 @@ def check_float32_labels(y, engine):
                          "as float32: rescale the target")
 
 
+def check_float32_weights(w, name="sample_weight"):
+    """The engines store weights as float32 too: a weight beyond its range would become inf (XGBoost:
+    "Weights must be positive values", LightGBM: trains after numpy's cast warning)."""
+    largest = float(np.finfo(np.float32).max)
+    if w is not None and np.size(w) and float(np.max(w)) > largest:
+        i = int(np.argmax(np.asarray(w, dtype=np.float64) > largest))
+        raise ValueError(f"{name} has a weight beyond the float32 range ({float(w[i])!r} at row {i}); the engines "
+                         "store weights as float32: rescale the weights (only their ratios matter)")
+
+
 def start_score_rows(init, n):
     """The constant start score for n rows: (n,) for a scalar, (n, k) for a per-class vector (what
     a LightGBM init_score and, reshaped to columns, a CatBoost baseline hold)."""

@@ -18,7 +18,7 @@ from sklearn.utils.validation import _check_sample_weight, _num_samples, check_i
 
 from . import _validation as V
 from . import domains
-from ._engines import refuse_imbalance_keywords
+from ._engines import check_float32_weights, refuse_imbalance_keywords
 from .losses import Logistic, Loss, SoftmaxCrossEntropy, SoftTargetCrossEntropy, SquaredError, available_losses, get_loss
 from .metrics import Metric
 
@@ -167,6 +167,7 @@ class _BoostEstimator(BaseEstimator):
              encode_eval=None):
         _check_engine_keywords(self.engine, loss, _settings(self)["extra"])
         sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
+        check_float32_weights(sw)
         loss = loss.bind(y_encoded, sw, n_classes=n_classes)
         init = loss.init_score(y_encoded, sw, n_classes=n_classes)
         evals = []
@@ -186,6 +187,7 @@ class _BoostEstimator(BaseEstimator):
                 we = V.as_weights(we, _num_samples(Xe), name=f"eval_sample_weight[{i}]")
                 if not we.sum() > 0:
                     raise ValueError(f"eval_sample_weight[{i}] sums to zero: the eval metric would be undefined")
+                check_float32_weights(we, f"eval_sample_weight[{i}]")
             evals.append((Xe, ye, we))
         if self.early_stopping_rounds is not None and not evals:
             raise ValueError("early_stopping_rounds needs an eval_set in fit()")

@@ -740,3 +740,13 @@ def test_eval_sets_are_checked_as_training_data_is(engine):
             model.fit(X, y, **kwargs)
     with pytest.raises(ValueError, match=r"eval_set\[0\] y must contain non-negative numbers"):
         bo.BoostRegressor(loss="poisson", engine=engine, n_estimators=2).fit(X, np.abs(y), eval_set=[(X, y)])
+
+
+@pytest.mark.parametrize("engine", ["xgboost", "lightgbm", "catboost"])
+def test_weights_beyond_float32_are_refused_by_the_estimators(engine):
+    # XGBoost said "Weights must be positive values", CatBoost blamed a derivative, LightGBM trained on inf
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    w = np.ones(40)
+    w[7] = 1e39
+    with pytest.raises(ValueError, match=r"sample_weight has a weight beyond the float32 range \(1e\+39 at row 7\)"):
+        bo.BoostRegressor(engine=engine, n_estimators=2).fit(X, X[:, 0], sample_weight=w)
