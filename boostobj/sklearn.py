@@ -97,6 +97,8 @@ class _BoostEstimator(BaseEstimator):
 
     def set_params(self, **params):
         loss_updates = {}
+        if "loss" in params:  # first: loss__* updates below apply to the new loss (GridSearchCV may pass both)
+            self.loss = params.pop("loss")
         for key, value in params.items():
             if key.startswith("loss__"):
                 if isinstance(self.loss, Loss) and key not in vars(self):

@@ -750,3 +750,12 @@ def test_weights_beyond_float32_are_refused_by_the_estimators(engine):
     w[7] = 1e39
     with pytest.raises(ValueError, match=r"sample_weight has a weight beyond the float32 range \(1e\+39 at row 7\)"):
         bo.BoostRegressor(engine=engine, n_estimators=2).fit(X, X[:, 0], sample_weight=w)
+
+
+def test_set_params_applies_loss_parameters_to_the_new_loss():
+    # set_params(loss__gamma=1.0, loss="focal") on an estimator holding a loss object: AttributeError ('str' ...)
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    for params in ({"loss__gamma": 1.0, "loss": "focal"}, {"loss": "focal", "loss__gamma": 1.0},
+                   {"loss__gamma": 1.0, "loss": bo.Focal(gamma=3.0)}):
+        model = bo.BoostClassifier(loss=bo.Focal(), n_estimators=2).set_params(**params)
+        assert model.fit(X, X[:, 0] > 0).loss_.gamma == 1.0
