@@ -220,6 +220,19 @@ class _BoostEstimator(BaseEstimator):
         return gain / total if total > 0 else gain
 
 
+# Engine names of the estimators' own settings (one of the two would win silently: LightGBM's eta= lost to
+# learning_rate=0.1) and parameters the estimator sets itself.
+_SETTING_ALIASES = {
+    "learning_rate": ("eta", "shrinkage_rate"),
+    "n_estimators": ("num_iterations", "num_iteration", "n_iter", "num_tree", "num_trees", "num_round", "num_rounds",
+                     "num_boost_round", "nrounds", "iterations"),
+    "max_depth": ("depth",),
+    "n_jobs": ("nthread", "num_threads", "num_thread", "nthreads", "thread_count"),
+    "random_state": ("seed", "random_seed"),
+    "device": ("device_type",),
+}
+_SET_BY_THE_ESTIMATOR = ("objective", "loss_function", "num_class", "num_classes", "classes_count", "base_score",
+                         "init_score", "base_margin")
 _LIGHTGBM_METRIC_KEYWORDS = ("metric", "metrics", "metric_types")
 
 
@@ -229,6 +242,12 @@ def _check_engine_keywords(engine, loss, extra):
     the L1 penalty: ``gamma=5`` left Focal's gamma at 2 without a word)."""
     refuse_imbalance_keywords(extra)
     for key in extra:
+        setting = next((name for name, aliases in _SETTING_ALIASES.items() if key in aliases), None)
+        if setting is not None:
+            raise ValueError(f"{key}= is the engine's name for the estimator's {setting}: set {setting}= instead")
+        if key in _SET_BY_THE_ESTIMATOR:
+            raise ValueError(f"{key}= is set by the estimator (from the loss, the labels and its start score); "
+                             "remove it")
         if engine == "lightgbm" and key in _LIGHTGBM_METRIC_KEYWORDS and loss.link.name != "identity":
             raise ValueError(f"{key}={extra[key]!r}: LightGBM computes its built-in metrics on the raw margins of a "
                              f"custom objective, not on {loss!r}'s predictions; pass a boostobj metric as eval_metric=")

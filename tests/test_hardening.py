@@ -759,3 +759,14 @@ def test_set_params_applies_loss_parameters_to_the_new_loss():
                    {"loss__gamma": 1.0, "loss": bo.Focal(gamma=3.0)}):
         model = bo.BoostClassifier(loss=bo.Focal(), n_estimators=2).set_params(**params)
         assert model.fit(X, X[:, 0] > 0).loss_.gamma == 1.0
+
+
+@pytest.mark.parametrize("keyword, match", [
+    ({"eta": 0.5}, "engine's name for the estimator's learning_rate"), ({"num_threads": 1}, "n_jobs"),
+    ({"seed": 3}, "random_state"), ({"num_iterations": 7}, "n_estimators"),
+    ({"num_class": 5}, "is set by the estimator"), ({"objective": "binary"}, "is set by the estimator")])
+def test_engine_aliases_of_the_estimators_settings_are_refused(keyword, match):
+    # LightGBM's eta= lost to learning_rate=0.1 silently; num_class=5 on a binary problem gave engine errors
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    with pytest.raises(ValueError, match=match):
+        bo.BoostClassifier(engine="lightgbm", n_estimators=2, **keyword).fit(X, X[:, 0] > 0)
