@@ -770,3 +770,16 @@ def test_engine_aliases_of_the_estimators_settings_are_refused(keyword, match):
     X = np.random.default_rng(0).normal(size=(40, 2))
     with pytest.raises(ValueError, match=match):
         bo.BoostClassifier(engine="lightgbm", n_estimators=2, **keyword).fit(X, X[:, 0] > 0)
+
+
+def test_class_counts_and_tweedie_power_are_checked_with_the_right_message():
+    # n_classes=0 said "class indices in 0..-1", '3' and 2.5 were accepted, 10**12 a MemoryError, a label of 1e300 a
+    # 300-digit class range; Tweedie(power=-1) said "must be > 0 and < 2"
+    for n in (0, 1, "3", 2.5, True, 10 ** 12):
+        with pytest.raises(ValueError, match=r"n_classes \(num_class, classes_count\) must be an integer from 2"):
+            bo.SoftmaxCrossEntropy().init_score(np.array([0.0, 1.0]), n_classes=n)
+    with pytest.raises(ValueError, match=r"class indices in 0..16777215 .* got 1e\+300 at row 1"):
+        bo.SoftmaxCrossEntropy().init_score(np.array([0.0, 1e300]))
+    for power in (-1, 2, float("nan")):
+        with pytest.raises(ValueError, match=r"power must be in the open interval \(1, 2\)"):
+            bo.Tweedie(power=power)

@@ -278,6 +278,10 @@ class Loss:
             return None
         known = self.n_classes
         if n_classes is not None:
+            if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral) \
+                    or not 2 <= n_classes <= V.FLOAT32_EXACT_INTEGERS:
+                raise ValueError(f"n_classes (num_class, classes_count) must be an integer from 2 to 2**24 (the "
+                                 f"engines hold class labels in float32), got {n_classes!r}")
             if known is not None and known != int(n_classes) and self.task == "multiclass":
                 raise ValueError(f"n_classes={n_classes} but {self!r} is set up for {known} classes")
             return known if self.task == "binary" else int(n_classes)
@@ -285,7 +289,7 @@ class Loss:
             return known
         y = np.asarray(y, dtype=np.float64).ravel()
         top = np.max(y[np.isfinite(y)]) if np.isfinite(y).any() else 1.0
-        return max(int(top) + 1, 2)
+        return max(int(min(top, V.FLOAT32_EXACT_INTEGERS - 1)) + 1, 2)  # a label of 1e300 is refused, not sized
 
     def class_mass(self, totals: np.ndarray) -> np.ndarray:
         """Class totals weighted as the loss weighs classes (what its optimal constant depends on)."""

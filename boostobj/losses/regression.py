@@ -9,6 +9,7 @@ the per-sample gradient and Hessian handed to the engines; the kernels and their
 Every loss with a ``hessian`` argument also accepts a float :math:`f \ge 0` there: the exact Hessian
 floored at :math:`f`.
 """
+import numbers
 from typing import ClassVar
 
 import numpy as np
@@ -806,7 +807,9 @@ class Tweedie(LogLinkLoss):
         self._init(power=power, hessian=hessian)
 
     def _theta(self):
-        rho = V.check_positive("power", self.power, upper=2.0)
-        if not rho > 1.0:
+        if isinstance(self.power, bool) or not isinstance(self.power, numbers.Real):
+            raise TypeError(f"power must be a real number, got {self.power!r}")
+        rho = float(self.power)
+        if not 1.0 < rho < 2.0:  # also NaN (the message said "> 0 and < 2" below 0 and at 2)
             raise ValueError(f"power must be in the open interval (1, 2), got {self.power!r}")
         return [rho]
