@@ -76,6 +76,9 @@ def start_score_rows(init, n):
 def unpack(a, b, sample_weight):
     """(y_true, raw, sample_weight) from either call pattern."""
     if is_engine_dataset(b):
+        if sample_weight is not None:  # was ignored: the data set's own weights are the ones used
+            raise ValueError("sample_weight given with a DMatrix / Dataset: the weights are read from the data set "
+                             "(set them there)")
         y, w = labels_and_weights(b)
         return y, a, w
     if is_engine_dataset(a):

@@ -783,3 +783,13 @@ def test_class_counts_and_tweedie_power_are_checked_with_the_right_message():
     for power in (-1, 2, float("nan")):
         with pytest.raises(ValueError, match=r"power must be in the open interval \(1, 2\)"):
             bo.Tweedie(power=power)
+
+
+def test_weights_beside_an_engine_data_set_are_refused():
+    xgb = pytest.importorskip("xgboost")
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    data = xgb.DMatrix(X, label=X[:, 0])
+    with pytest.raises(ValueError, match="sample_weight given with a DMatrix / Dataset"):  # was ignored silently
+        bo.SquaredError().metric()(np.zeros(20), data, sample_weight=np.ones(20))
+    with pytest.raises(ValueError, match="sample_weight given with a DMatrix / Dataset"):
+        bo.SquaredError()(np.zeros(20), data, sample_weight=np.ones(20))
