@@ -14,6 +14,8 @@ that of the loss it weights (``loss.unharmonized()``), checked against that loss
 
 Points where two step sizes disagree (a kink within reach of the stencil) are skipped and counted.
 """
+import contextlib
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -190,6 +192,7 @@ def check_loss(loss, y=None, raw=None, sample_weight=None, rtol=1e-6, atol=1e-9,
     loss exceeds the numerical minimum by more than 1e-9 (relative).
     """
     report = CheckReport(loss)
+    stage = functools.partial(_stage, report)
     if y is None or raw is None:
         y, raw = default_data(loss)
     y = np.asarray(y, dtype=np.float64)
@@ -201,10 +204,13 @@ def check_loss(loss, y=None, raw=None, sample_weight=None, rtol=1e-6, atol=1e-9,
         # a row's derivatives depend on the other rows: differentiate the batch total, unweighted
         # and weighted (the weights enter the statistics too, so they do not simply multiply g, h)
         w = np.random.default_rng(1).uniform(0.0, 3.0, y.shape[0])
-        _check_batch_derivatives(report, exact, y, raw, None, fd_rtol, "")
-        _check_batch_derivatives(report, exact, y, raw, w, fd_rtol, "_weighted")
+        with stage("derivatives"):
+            _check_batch_derivatives(report, exact, y, raw, None, fd_rtol, "")
+        with stage("weighted derivatives"):
+            _check_batch_derivatives(report, exact, y, raw, w, fd_rtol, "_weighted")
     else:
-        _check_sample_derivatives(report, exact, y, raw, fd_rtol)
+        with stage("derivatives"):
+            _check_sample_derivatives(report, exact, y, raw, fd_rtol)
 
     # 2. stability at extreme margins, both dtypes, with the loss's own Hessian policy
     for dtype in (np.float32, np.float64):
@@ -215,32 +221,42 @@ def check_loss(loss, y=None, raw=None, sample_weight=None, rtol=1e-6, atol=1e-9,
                     zr[:, 0] = -sign * m
                 if loss.task == "regression":
                     zr = (regression_center(loss, y) + sign * m).astype(dtype)
-                gg, hh = loss.grad_hess(y, zr)
-                vv = loss.loss(y, zr)
-                if not (np.isfinite(gg).all() and np.isfinite(hh).all() and np.isfinite(vv).all()):
-                    report.failures.append(f"non-finite output at margin {sign * m:g} ({np.dtype(dtype).name})")
+                with stage(f"margin {sign * m:g} ({np.dtype(dtype).name})"):
+                    gg, hh = loss.grad_hess(y, zr)
+                    vv = loss.loss(y, zr)
+                    if not (np.isfinite(gg).all() and np.isfinite(hh).all() and np.isfinite(vv).all()):
+                        report.failures.append(f"non-finite output at margin {sign * m:g} ({np.dtype(dtype).name})")
     report.checked["extreme_margins"] = len(extreme) * 4
 
     # 3. sample weights multiply g and h (batch losses: checked against the weighted total above)
     if not loss.is_batch:
         w = np.random.default_rng(1).uniform(0.0, 3.0, y.shape[0])
-        gw, hw = loss.grad_hess(y, raw, sample_weight=w)
-        gu, hu = loss.grad_hess(y, raw)
-        wcol = w if raw.ndim == 1 else w[:, None]
-        _compare(report, "weights_multiply_g", gw, gu * wcol, 1e-12, 0.0)
-        _compare(report, "weights_multiply_h", hw, hu * wcol, 1e-12, 0.0)
+        with stage("weights"):
+            gw, hw = loss.grad_hess(y, raw, sample_weight=w)
+            gu, hu = loss.grad_hess(y, raw)
+            wcol = w if raw.ndim == 1 else w[:, None]
+            _compare(report, "weights_multiply_g", gw, gu * wcol, 1e-12, 0.0)
+            _compare(report, "weights_multiply_h", hw, hu * wcol, 1e-12, 0.0)
 
     # 4. init_score vs a numerical minimiser (GHM: that of the loss it weights, whose start it takes)
     if check_init:
         unharmonized = getattr(loss, "unharmonized", None)
-        if unharmonized is None:
-            _check_init(report, loss, y, sample_weight)
-        else:
-            _check_init(report, unharmonized(), y, sample_weight)
+        with stage("init_score"):
+            _check_init(report, loss if unharmonized is None else unharmonized(), y, sample_weight)
 
     if raise_on_failure and not report.ok:
         raise AssertionError(str(report))
     return report
+
+
+@contextlib.contextmanager
+def _stage(report, name):
+    """Run one check, recording an error it raises as a failure of that check (a kernel that returns
+    NaN makes grad_hess raise: the report then says where, and the other checks still run)."""
+    try:
+        yield
+    except ValueError as error:
+        report.failures.append(f"{name}: {error}")
 
 
 def _check_sample_derivatives(report, exact, y, raw, fd_rtol):

@@ -102,3 +102,29 @@ def test_class_declaration_errors_are_clear():
             name, task, link, domain = "x", "regression", bo.links.IDENTITY, bo.domains.REAL
             value_kernel = lorentz_value
             hessians = {"irls": lorentz_grad_hess_irls}
+
+
+def nan_near_zero_grad_hess(y, z, theta):  # a user kernel with a 0/0 at r = 0
+    r = z - y
+    return r * (r / r), 1.0 + 0.0 * (r / r)
+
+
+class NanNearZero(Lorentz):
+    name = "nan_near_zero"
+    hessians = {"exact": nan_near_zero_grad_hess}
+
+    def __init__(self, c=1.0, hessian="exact"):
+        self._init(c=c, hessian=hessian)
+
+
+def test_check_loss_reports_a_kernel_that_returns_nan():
+    """grad_hess raised out of check_loss even with raise_on_failure=False (no report), and its message said the
+    inputs were 'this large' (margin 0.0): the report names the check, and the message says NaN."""
+    y = np.array([0.0, 1.0, 2.0, 3.0])
+    report = bo.testing.check_loss(NanNearZero(), y=y, raw=np.array([0.0, 1.5, 2.0, 2.5]), check_init=False,
+                                   raise_on_failure=False)
+    assert not report.ok
+    assert any(f.startswith("derivatives: ") and "is NaN (raw margin 0.0, label 0.0)" in f and "undefined value" in f
+               for f in report.failures), report.failures
+    with pytest.raises(ValueError, match=r"gradient/Hessian at row 0 is NaN .* undefined value"):
+        NanNearZero().grad_hess(y, np.zeros(4))

@@ -629,6 +629,10 @@ def _not_representable(loss: Loss, what: str, values: np.ndarray, y: np.ndarray,
     """The error for an output that overflowed its dtype, naming the row and its inputs."""
     row = int(np.argwhere(~np.isfinite(values))[0][0])
     weight = f", sample_weight {float(w[row])!r}" if w.size else ""
+    if np.isnan(values[row]).any():  # not an overflow: an undefined operation (0/0, inf - inf) in the kernel
+        return ValueError(
+            f"{loss!r}: the {what} at row {row} is NaN (raw margin {np.asarray(z[row]).tolist()!r}, label "
+            f"{float(y[row])!r}{weight}): the kernel computed an undefined value there (0/0, inf - inf, ...)")
     return ValueError(
         f"{loss!r}: the {what} at row {row} is not representable in {values.dtype} (raw margin "
         f"{np.asarray(z[row]).tolist()!r}, label {float(y[row])!r}{weight}); margins, labels or weights this large "
