@@ -40,8 +40,8 @@ IMBALANCE_KEYWORDS = ("scale_pos_weight", "is_unbalance", "unbalance", "unbalanc
 def refuse_imbalance_keywords(params):
     for key in params:
         if key in IMBALANCE_KEYWORDS:
-            raise ValueError(f"{key}= has no effect with a custom objective (the engines apply it inside their built-in "
-                             f"objectives): weight the classes in the loss (e.g. Logistic(pos_weight=...), "
+            raise ValueError(f"{key}= has no effect with a custom objective (the engines apply it inside their "
+                             f"built-in objectives): weight the classes in the loss (e.g. Logistic(pos_weight=...), "
                              f"class_weight=..., bo.ClassBalanced) or use sample weights")
 
 

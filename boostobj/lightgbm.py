@@ -20,7 +20,8 @@ import numpy as np
 from ._jit import cached_njit
 
 from . import _leaves, drivers
-from ._engines import check_float32_labels, labels_and_weights, objective_call, refuse_imbalance_keywords, start_score_rows
+from ._engines import (check_float32_labels, labels_and_weights, objective_call, refuse_imbalance_keywords,
+                       start_score_rows)
 
 
 def _constructed(dataset):

@@ -102,7 +102,8 @@ class Focal(_ClassWeighted):
         \frac{d^2L}{du^2} = a q^\gamma p \left[\gamma^2 p s + (1 + 2\gamma) q - \gamma q s\right]
 
     (from :math:`dq/du = -pq`, :math:`dp/du = pq`, :math:`ds/du = -q`). ``Focal(gamma=0)`` is
-    ``Logistic``; :math:`0 \le \gamma \le 1000` (beyond, the powers underflow). Class weights as Logistic: ``alpha`` (weight of positives, :math:`1-\alpha` for
+    ``Logistic``; :math:`0 \le \gamma \le 1000` (beyond, the powers underflow). Class weights as
+    Logistic: ``alpha`` (weight of positives, :math:`1-\alpha` for
     negatives, as in the paper) or ``class_weight=(a0, a1)``.
 
     Hessian: for :math:`\gamma > 0` the exact value is negative for badly misclassified samples.

@@ -185,7 +185,8 @@ class SoftTargetCrossEntropy(MulticlassLoss):
         columns, entries >= 0, each row summing to 1 (within 1e-6; renormalised exactly). One-hot
         rows give the hard-label :class:`SoftmaxCrossEntropy`.
     temperature : float, default=1.0
-        :math:`T` in [1e-6, 1e6] (see ``TEMPERATURE_RANGE``). The targets are tempered to :math:`q^{1/T}` (renormalised) and the student's
+        :math:`T` in [1e-6, 1e6] (see ``TEMPERATURE_RANGE``). The targets are tempered to
+        :math:`q^{1/T}` (renormalised) and the student's
         margins divided by :math:`T` inside the loss (Hinton, Vinyals, Dean 2015); :math:`T^2` keeps
         the gradient's scale comparable across temperatures. The model's probabilities are
         ``softmax(z)``. For a margin fitted to one row alone, :math:`\operatorname{softmax}(z/T) =
