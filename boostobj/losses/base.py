@@ -413,7 +413,7 @@ class Loss:
         Computed in float64; labels and weights keep their float64 precision. Batch losses (GHM,
         Dice) compute their batch statistics from these rows unless ``statistics`` are given.
         """
-        if _may_overwrite_inputs(out, y, raw, sample_weight):
+        if out is not None and _may_overwrite_inputs(out, y, raw, sample_weight):
             # out arrays over an input (in place, or a shifted view): a row would read what an earlier
             # row wrote. Computed into arrays of their own, then copied in.
             g_out, h_out = _outputs(out, out[0], out[0].shape)
