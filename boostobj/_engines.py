@@ -37,6 +37,10 @@ IMBALANCE_KEYWORDS = ("scale_pos_weight", "is_unbalance", "unbalance", "unbalanc
                       "class_weights", "auto_class_weights")
 
 
+# The values of LightGBM's ``metric`` that compute no built-in metric.
+LIGHTGBM_NO_METRIC: tuple = ("None", "none", "null", "na", "custom", "", None, [])
+
+
 def refuse_imbalance_keywords(params):
     for key in params:
         if key in IMBALANCE_KEYWORDS:

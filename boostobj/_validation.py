@@ -196,6 +196,21 @@ def check_open_unit(name, value):
     return v
 
 
+def per_class_numbers(name, values, what):
+    """``values`` (a sequence, an array, or a dict {class index: value} covering 0..k-1) as a float64
+    array, refusing strings and bools, which numpy would convert ("3" -> 3.0, True -> 1.0)."""
+    if isinstance(values, dict):
+        keys = sorted(values)
+        if keys != list(range(len(keys))):
+            raise ValueError(f"{name} as a dict must have the class indices 0..k-1 as keys, got {keys!r}")
+        values = [values[k] for k in keys]
+    items = values if isinstance(values, (list, tuple)) else []
+    raw = np.asarray(values) if not isinstance(values, str) else np.asarray([values])
+    if raw.dtype.kind not in "iuf" or any(isinstance(v, (bool, np.bool_)) for v in items):
+        raise ValueError(f"{name} must be {what}, got {values!r}")
+    return raw.astype(np.float64)
+
+
 def class_vector(name, values, n_classes=None):
     """Per-class positive weights as a float64 vector (None stays None).
 
@@ -210,18 +225,7 @@ def class_vector(name, values, n_classes=None):
             f"{name}={values!r} is not supported: it depends on the training labels and a loss holds no data. "
             f"Give one weight per class (a sequence, an array such as scikit-learn's compute_class_weight("
             f"'balanced', classes=..., y=y), or a dict {{class: weight}}), or use bo.ClassBalanced(...)")
-    given = values
-    if hasattr(values, "index") and hasattr(values, "items") and not isinstance(values, dict):
-        values = dict(values.items())  # a pandas Series: by its index (1 / value_counts() is in count order)
-    if isinstance(values, dict):
-        keys = sorted(values)
-        if keys != list(range(len(keys))):
-            raise ValueError(f"{name} as a dict must have the class indices 0..k-1 as keys, got {keys!r}")
-        values = [values[k] for k in keys]
-    raw = np.asarray(values) if not isinstance(values, str) else None
-    if raw is None or raw.dtype.kind not in "iuf":  # strings and bools would convert
-        raise ValueError(f"{name} must be one positive weight (a number) per class, got {given!r}")
-    v = raw.astype(np.float64)
+    v = per_class_numbers(name, values, "one positive weight (a number) per class")
     if v.ndim != 1 or v.shape[0] < 2 or (n_classes is not None and v.shape[0] != n_classes) \
             or not (np.isfinite(v).all() and (v > 0).all()):
         count = "at least 2" if n_classes is None else str(n_classes)

@@ -40,12 +40,15 @@ import catboost as cb
 import numpy as np
 
 from . import _leaves, domains
-from ._engines import check_float32_labels, refuse_chunked, start_score_rows
+from ._engines import check_float32_labels, refuse_chunked, refuse_imbalance_keywords, start_score_rows
 
 
-def _prepare(loss: Any, y: np.ndarray, w: np.ndarray | None, n_classes: Any, init_score: Any,
+def _prepare(loss: Any, y: np.ndarray, w: np.ndarray | None, params: dict, init_score: Any,
              leaf_refresh: Any) -> tuple[Any, Any, bool]:
-    """(bound loss, start score, whether to refresh leaves), refusing what CatBoost cannot train."""
+    """(bound loss, start score, whether to refresh leaves), refusing what CatBoost cannot train
+    (``params``: the CatBoost parameters given)."""
+    refuse_imbalance_keywords(params)
+    n_classes = params.get("classes_count")
     check_float32_labels(y, "CatBoost")
     if isinstance(loss.domain, domains.RowIndices):
         raise ValueError(f"{loss!r} takes row indices as labels, which CatBoost refuses as multiclass targets (each must "
@@ -64,6 +67,10 @@ def _prepare(loss: Any, y: np.ndarray, w: np.ndarray | None, n_classes: Any, ini
             raise ValueError(f"init_score must be {'one finite margin per class, shape ' + str(shape) if shape else 'one finite number'} "
                              f"(the constant start score) for {loss!r}, got shape {init.shape}")
         init = init if shape else float(init)
+    if loss.task == "multiclass" and np.size(init) == 2:  # CatBoost gives a user objective one dimension here
+        raise ValueError(f"{loss!r} on 2 classes: CatBoost trains a custom objective on two classes with one "
+                         "margin per row, not two; use a binary loss (bo.Logistic(), bo.Focal(), ...), or "
+                         "XGBoost / LightGBM")
     if loss.task == "multiclass":
         missing = sorted(set(range(np.size(init))) - set(np.unique(y).astype(int).tolist()))
         if missing:  # CatBoost renumbers the classes it finds for a user objective: the dimensions would not match
@@ -257,10 +264,6 @@ def params_for(params: dict, loss: Any, n_classes: int, objective: Any = None) -
     # CatBoost requires an eval metric with a user objective; its own metrics would read our margins
     params.setdefault("eval_metric", loss.metric())
     if loss.task == "multiclass":
-        if int(n_classes) == 2:  # CatBoost gives a user objective one dimension for classes_count=2
-            raise ValueError(f"{loss!r} on 2 classes: CatBoost trains a custom objective on two classes with one "
-                             "margin per row, not two; use a binary loss (bo.Logistic(), bo.Focal(), ...), or "
-                             "XGBoost / LightGBM")
         params["classes_count"] = int(n_classes)
     return params
 
@@ -280,8 +283,7 @@ def train(params: dict, pool: cb.Pool, loss: Any, iterations: int | None = None,
         raise ValueError("init_model: CatBoost would start from that model's predictions plus boostobj's start score; "
                          "continue training with CatBoost's own fit (loss_function=loss), which adds none")
     y, w = _labels_and_weights(pool)
-    n_classes = params.get("classes_count")
-    loss, init, refresh = _prepare(loss, y, w, n_classes, init_score, leaf_refresh)
+    loss, init, refresh = _prepare(loss, y, w, params, init_score, leaf_refresh)
     params = params_for(params, loss, np.size(init), _training_objective(loss, refresh, y, w, init))
     if iterations is not None:
         _take(params, _ITERATIONS)  # the argument wins over an alias in params
@@ -333,7 +335,7 @@ def fit(model: Any, X: Any, y: Any, sample_weight: Any = None, eval_set: Any = N
                          "0..k-1 for classification; boostobj.BoostClassifier(engine='catboost') encodes any labels)") \
             from None
     w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64).ravel()
-    loss, init, refresh = _prepare(loss, y, w, model.get_params().get("classes_count"), init_score, leaf_refresh)
+    loss, init, refresh = _prepare(loss, y, w, model.get_params(), init_score, leaf_refresh)
     updates = {"loss_function": _training_objective(loss, refresh, y, w, init)}
     if "eval_metric" not in model.get_params():
         updates["eval_metric"] = loss.metric()
@@ -373,8 +375,9 @@ def fit_estimator(X, y, sample_weight, evals, loss, init, metric, settings):
     if settings["device"] != "cpu":
         raise ValueError("device='cuda' computes gradients through XGBoost's device option; CatBoost runs user "
                          "objectives on the CPU only: use engine='xgboost'")
-    loss, init, refresh = _prepare(loss, y, sample_weight, np.size(init) if loss.task == "multiclass" else None,
-                                   init, settings["leaf_refresh"])
+    classes = {"classes_count": np.size(init)} if loss.task == "multiclass" else {}
+    loss, init, refresh = _prepare(loss, y, sample_weight, {**settings["extra"], **classes}, init,
+                                   settings["leaf_refresh"])
     named = {"depth": settings["max_depth"], "thread_count": settings["n_jobs"], "random_seed": settings["seed"]}
     params = {"learning_rate": settings["learning_rate"], "iterations": settings["n_estimators"],
               "verbose": False, "allow_writing_files": False,

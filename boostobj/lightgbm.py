@@ -20,8 +20,8 @@ import numpy as np
 from ._jit import cached_njit
 
 from . import _leaves, drivers
-from ._engines import (check_float32_labels, labels_and_weights, objective_call, refuse_imbalance_keywords,
-                       start_score_rows)
+from ._engines import (LIGHTGBM_NO_METRIC, check_float32_labels, labels_and_weights, objective_call,
+                       refuse_imbalance_keywords, start_score_rows)
 
 
 def _constructed(dataset):
@@ -145,7 +145,7 @@ def _check_refresh_params(params, loss):
     if bagging and int(_param(params, ("bagging_freq", "subsample_freq"), 0)) > 0:
         refuse("bagging", " (the rows LightGBM bags for a tree are not visible to a custom objective)")
     metric = _param(params, ("metric", "metrics", "metric_types"), "None")
-    if metric not in ("None", "none", "null", "na", "custom", "", None, []):
+    if metric not in LIGHTGBM_NO_METRIC:
         refuse(f"the built-in metric {metric!r}", " (it reads LightGBM's cached scores, which never see the "
                "refreshed leaves): pass a boostobj metric as feval=, e.g. loss.metric(),")
 
@@ -447,7 +447,8 @@ def feature_gains(booster, n_features):
 def dask_fit(client, X, y, loss, sample_weight=None, leaf_refresh=None, **params):
     """Fit ``lightgbm.dask`` with ``objective=loss`` from the global start score
     (``boostobj.dask.init_score``), folded into the model, so ``model.predict(X, raw_score=True)``
-    includes it. Returns the fitted Dask model (``dask_predict`` gives probabilities).
+    includes it. Returns the fitted Dask model, a ``DaskLGBMRegressor`` for every task (the classifier
+    would re-encode the labels the objective sees): ``dask_predict`` gives means or probabilities.
     Leaf refresh is not available on Dask: losses with a leaf rule need ``leaf_refresh=False``."""
     import dask.array as da
     from lightgbm import dask as dlgb
@@ -455,6 +456,7 @@ def dask_fit(client, X, y, loss, sample_weight=None, leaf_refresh=None, **params
     from . import dask as bdask
 
     _refuse_linear_trees(params)
+    refuse_imbalance_keywords(params)
     loss, init = bdask.bound_start(loss, y, sample_weight, params.get("num_class"), leaf_refresh)
     ya = bdask._as_dask_array(y).ravel()
     chunks = ya.chunks[0]

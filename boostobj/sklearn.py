@@ -7,9 +7,9 @@ sets with a boostobj metric (the loss itself by default) and stop early on it.
 import importlib
 import inspect
 import numbers
-import os
 import warnings
 
+import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
@@ -18,7 +18,7 @@ from sklearn.utils.validation import _check_sample_weight, _num_samples, check_i
 
 from . import _validation as V
 from . import domains
-from ._engines import check_float32_weights, refuse_imbalance_keywords
+from ._engines import LIGHTGBM_NO_METRIC, check_float32_weights, refuse_imbalance_keywords
 from .losses import Logistic, Loss, SoftmaxCrossEntropy, SoftTargetCrossEntropy, SquaredError, available_losses, get_loss
 from .metrics import Metric
 
@@ -167,16 +167,18 @@ class _BoostEstimator(BaseEstimator):
 
     def _fit(self, X, y_encoded, sample_weight, eval_set, eval_sample_weight, loss, n_classes=None,
              encode_eval=None):
-        _check_engine_keywords(self.engine, loss, _settings(self)["extra"])
+        # (the keywords themselves: _settings would draw a seed from a RandomState random_state)
+        _check_engine_keywords(self.engine, loss, {k: getattr(self, k) for k in self._engine_param_names()})
         sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
         check_float32_weights(sw)
         loss = loss.bind(y_encoded, sw, n_classes=n_classes)
         init = loss.init_score(y_encoded, sw, n_classes=n_classes)
         evals = []
-        if eval_sample_weight is not None and (not isinstance(eval_sample_weight, (list, tuple))
-                                               or len(eval_sample_weight) != len(eval_set or [])):
+        if eval_sample_weight is not None and (np.ndim(eval_sample_weight) == 1 and not isinstance(
+                eval_sample_weight, (list, tuple)) or len(eval_sample_weight) != len(eval_set or [])):
             raise ValueError("eval_sample_weight must be a list with one weight array (or None) per eval_set pair, "
-                             f"got {type(eval_sample_weight).__name__} for {len(eval_set or [])} pair(s)")
+                             f"got {type(eval_sample_weight).__name__} of length {len(eval_sample_weight)} for "
+                             f"{len(eval_set or [])} pair(s)")
         for i, pair in enumerate(eval_set or []):
             Xe, ye = pair
             _check_numeric_columns(self, Xe)
@@ -225,11 +227,10 @@ class _BoostEstimator(BaseEstimator):
 _SETTING_ALIASES = {
     "learning_rate": ("eta", "shrinkage_rate"),
     "n_estimators": ("num_iterations", "num_iteration", "n_iter", "num_tree", "num_trees", "num_round", "num_rounds",
-                     "num_boost_round", "nrounds", "iterations"),
+                     "num_boost_round", "nrounds", "max_iter", "iterations"),
     "max_depth": ("depth",),
     "n_jobs": ("nthread", "num_threads", "num_thread", "nthreads", "thread_count"),
     "random_state": ("seed", "random_seed"),
-    "device": ("device_type",),
 }
 _SET_BY_THE_ESTIMATOR = ("objective", "loss_function", "num_class", "num_classes", "classes_count", "base_score",
                          "init_score", "base_margin")
@@ -248,7 +249,8 @@ def _check_engine_keywords(engine, loss, extra):
         if key in _SET_BY_THE_ESTIMATOR:
             raise ValueError(f"{key}= is set by the estimator (from the loss, the labels and its start score); "
                              "remove it")
-        if engine == "lightgbm" and key in _LIGHTGBM_METRIC_KEYWORDS and loss.link.name != "identity":
+        if (engine == "lightgbm" and key in _LIGHTGBM_METRIC_KEYWORDS and loss.link.name != "identity"
+                and extra[key] not in LIGHTGBM_NO_METRIC):
             raise ValueError(f"{key}={extra[key]!r}: LightGBM computes its built-in metrics on the raw margins of a "
                              f"custom objective, not on {loss!r}'s predictions; pass a boostobj metric as eval_metric=")
         if key in loss.params:
@@ -261,7 +263,7 @@ def _threads(n_jobs):
     joblib (-1: every core, -2: all but one), the same for the three engines."""
     if n_jobs is None or n_jobs > 0:
         return None if n_jobs is None else int(n_jobs)
-    return max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
+    return max(1, joblib.cpu_count() + 1 + int(n_jobs))  # joblib's count: CPU affinity and cgroup limits
 
 
 def _settings(est):
@@ -287,7 +289,9 @@ class BoostRegressor(RegressorMixin, _BoostEstimator):
     ("cpu" | "cuda", XGBoost), ``leaf_refresh`` (None: on for losses with a leaf rule, Quantile and
     AbsoluteError, whose leaves become weighted quantiles of their rows' residuals as in the engines'
     built-in objectives; False: the engine's Newton leaves) and any engine parameter as keyword (e.g. ``reg_lambda=1.0``,
-    ``num_leaves=15``), passed to the engine unchanged. Fitted: ``booster_``, ``loss_``,
+    ``num_leaves=15``), passed to the engine unchanged, except those refused because the engine would ignore them
+    or they repeat a setting above (``eta``, ``seed``, ``num_class``, ``scale_pos_weight``, ...; README,
+    "scikit-learn estimators"). Fitted: ``booster_``, ``loss_``,
     ``init_score_``, ``best_iteration_``, ``evals_result_``, ``feature_importances_``.
     """
 

@@ -545,11 +545,20 @@ def test_class_weights_read_a_series_by_its_index_and_refuse_non_numbers():
     balanced = len(y) / (2 * pd.Series(y).value_counts())  # index [1.0, 0.0]: was read by position
     np.testing.assert_array_equal(bo.Logistic(class_weight=balanced).grad_hess(y, np.zeros(4))[0],
                                   bo.Logistic(class_weight=balanced.to_dict()).grad_hess(y, np.zeros(4))[0])
-    for bad in (["1", "2", "3"], [True, True, False], "foo"):  # strings and bools converted silently
+    xgb = pytest.importorskip("xgboost")
+    import boostobj.xgboost as box
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    box.train({}, xgb.DMatrix(X, label=y), bo.Logistic(class_weight=balanced), 2)  # the Series is kept as a dict
+    assert bo.Logistic(class_weight=balanced) == bo.Logistic(class_weight=balanced.to_dict())
+    counts = pd.Series(y).value_counts()  # index [1.0, 0.0]
+    np.testing.assert_array_equal(bo.ClassBalanced(counts=counts).grad_hess(y, np.zeros(4))[0],
+                                  bo.ClassBalanced(counts=[1, 3]).grad_hess(y, np.zeros(4))[0])
+    for bad in (["1", "2", "3"], [True, True, False], [True, 2.0], "foo"):  # strings and bools converted silently
         with pytest.raises(ValueError, match=r"class_weight must be one positive weight \(a number\) per class"):
             bo.SoftmaxCrossEntropy(class_weight=bad)
-    with pytest.raises(ValueError, match="counts must be one non-negative count per class"):
-        bo.ClassBalanced(counts=["3", "4"])
+    for bad in (["3", "4"], [True, 3]):
+        with pytest.raises(ValueError, match="counts must be one non-negative count per class"):
+            bo.ClassBalanced(counts=bad)
 
 
 def test_softmax_focal_start_does_not_depend_on_the_weights_scale():
@@ -643,13 +652,12 @@ def test_engine_keywords_that_would_be_ignored_or_misread(recwarn):
         bo.BoostClassifier(loss="focal", gamma=5, n_estimators=2).fit(X, y)
 
 
-@pytest.mark.parametrize("dtype", [np.float16, np.bool_, np.int64])
+@pytest.mark.parametrize("dtype", [np.float16, np.bool_])
 def test_lightgbm_leaf_refresh_reads_features_as_lightgbm_does(dtype):
-    # float16 / bool features were a numba TypingError in the refresh's tree walk; int64 read as float64 (LightGBM
-    # reads float32: values beyond 2^24 could fall on the other side of a threshold)
+    # float16 / bool features were a numba TypingError in the refresh's tree walk
     pytest.importorskip("lightgbm")
     rng = np.random.default_rng(0)
-    X = (rng.normal(size=(300, 2)) * (3e7 if dtype is np.int64 else 1.0)).astype(dtype)
+    X = rng.normal(size=(300, 2)).astype(dtype)
     y = X[:, 0].astype(np.float64) + rng.normal(size=300)
     import boostobj.lightgbm as bol
     model = bo.BoostRegressor(loss="quantile", engine="lightgbm", n_estimators=3).fit(X, y)
@@ -775,9 +783,11 @@ def test_engine_aliases_of_the_estimators_settings_are_refused(keyword, match):
 def test_class_counts_and_tweedie_power_are_checked_with_the_right_message():
     # n_classes=0 said "class indices in 0..-1", '3' and 2.5 were accepted, 10**12 a MemoryError, a label of 1e300 a
     # 300-digit class range; Tweedie(power=-1) said "must be > 0 and < 2"
-    for n in (0, 1, "3", 2.5, True, 10 ** 12):
+    for n in (0, "3", 2.5, True, 10 ** 12):
         with pytest.raises(ValueError, match=r"n_classes \(num_class, classes_count\) must be an integer from 2"):
             bo.SoftmaxCrossEntropy().init_score(np.array([0.0, 1.0]), n_classes=n)
+    with pytest.raises(ValueError, match=r"= 1 for SoftmaxCrossEntropy\(\), a multiclass loss"):
+        bo.SoftmaxCrossEntropy().init_score(np.array([0.0, 1.0]), n_classes=1)
     with pytest.raises(ValueError, match=r"class indices in 0..16777215 .* got 1e\+300 at row 1"):
         bo.SoftmaxCrossEntropy().init_score(np.array([0.0, 1e300]))
     for power in (-1, 2, float("nan")):
@@ -793,3 +803,24 @@ def test_weights_beside_an_engine_data_set_are_refused():
         bo.SquaredError().metric()(np.zeros(20), data, sample_weight=np.ones(20))
     with pytest.raises(ValueError, match="sample_weight given with a DMatrix / Dataset"):
         bo.SquaredError()(np.zeros(20), data, sample_weight=np.ones(20))
+
+
+def test_engine_keyword_checks_leave_legitimate_settings_alone():
+    # found by the review of the keyword checks: metric="None" (no metric) was refused, a RandomState random_state
+    # gave another seed (the check drew from it), num_class=1 (LightGBM's binary) was refused; max_iter slipped by
+    lgb = pytest.importorskip("lightgbm")
+    import boostobj.lightgbm as bol
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    y = (X[:, 0] > 0).astype(float)
+    bo.BoostClassifier(engine="lightgbm", metric="None", n_estimators=2).fit(X, y)
+    state, once = np.random.RandomState(0), np.random.RandomState(0)
+    bo.BoostRegressor(n_estimators=2, random_state=state).fit(X, X[:, 0])
+    once.randint(np.iinfo(np.int32).max)  # the one seed the fit draws (the check drew a second one)
+    assert state.randint(1 << 30) == once.randint(1 << 30)
+    bol.train({"num_class": 1, "verbose": -1, "min_data_in_leaf": 1}, lgb.Dataset(X, label=y), bo.Logistic(), 2)
+    with pytest.raises(ValueError, match="n_estimators"):
+        bo.BoostRegressor(engine="lightgbm", n_estimators=3, max_iter=7).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match=r"= 5 for Logistic\(\), a binary loss"):
+        bo.Logistic().init_score(y, n_classes=5)
+    weights = np.ones((1, 60))  # one row per eval set, as an array
+    bo.BoostRegressor(n_estimators=2).fit(X, X[:, 0], eval_set=[(X, X[:, 0])], eval_sample_weight=weights)

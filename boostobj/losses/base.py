@@ -101,6 +101,11 @@ def _params_equal(a: dict, b: dict) -> bool:
     return True
 
 
+def _is_series(value: Any) -> bool:
+    return type(value).__module__.split(".")[0] == "pandas" and getattr(value, "ndim", 0) == 1 \
+        and hasattr(value, "items")
+
+
 def _hashable(value: Any) -> Any:
     """A hashable stand-in that is equal for values ``_params_equal`` calls equal."""
     if isinstance(value, dict):
@@ -179,7 +184,10 @@ class Loss:
     # -- construction ---------------------------------------------------------------------------
     def _init(self, **params: Any) -> None:
         type(self)._register_kernels()
-        object.__setattr__(self, "_params", dict(params))
+        # a pandas Series parameter (class weights as 1 / value_counts()) is the mapping it holds: kept as a
+        # dict, read by its index, compared and hashed as one (by position, it swapped classes)
+        params = {k: dict(v.items()) if _is_series(v) else v for k, v in params.items()}
+        object.__setattr__(self, "_params", params)
         theta = np.ascontiguousarray(self._theta(), dtype=np.float64).reshape(-1)
         theta.setflags(write=False)
         object.__setattr__(self, "_theta_array", theta)
@@ -279,9 +287,11 @@ class Loss:
         known = self.n_classes
         if n_classes is not None:
             if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral) \
-                    or not 2 <= n_classes <= V.FLOAT32_EXACT_INTEGERS:
+                    or not 1 <= n_classes <= V.FLOAT32_EXACT_INTEGERS:
                 raise ValueError(f"n_classes (num_class, classes_count) must be an integer from 2 to 2**24 (the "
                                  f"engines hold class labels in float32), got {n_classes!r}")
+            if n_classes > 2 if self.task == "binary" else n_classes < 2:  # 1: LightGBM's num_class of a binary model
+                raise ValueError(f"n_classes (num_class, classes_count) = {n_classes} for {self!r}, a {self.task} loss")
             if known is not None and known != int(n_classes) and self.task == "multiclass":
                 raise ValueError(f"n_classes={n_classes} but {self!r} is set up for {known} classes")
             return known if self.task == "binary" else int(n_classes)

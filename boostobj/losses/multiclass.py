@@ -459,9 +459,9 @@ class ClassBalanced(Loss):
         V.check_positive("beta", self.beta, allow_zero=True, upper=1.0)
         V.check_gamma(self.gamma)
         if self.counts is not None:
-            c = np.asarray(self.counts)
+            c = V.per_class_numbers("counts", self.counts, "one non-negative count per class")
             k_ok = c.shape == (2,) if self.task == "binary" else (c.ndim == 1 and c.shape[0] >= 2)
-            if not k_ok or c.dtype.kind not in "iuf" or not (np.isfinite(c).all() and (c >= 0).all()):
+            if not k_ok or not (np.isfinite(c).all() and (c >= 0).all()):
                 raise ValueError(f"counts must be one non-negative count per class, got {self.counts!r}")
         return []
 
@@ -487,7 +487,7 @@ class ClassBalanced(Loss):
             (all 1 when :math:`\beta = 0`).
         """
         beta = float(self.beta)
-        n = np.maximum(np.asarray(counts, dtype=np.float64), 1.0)
+        n = np.maximum(V.per_class_numbers("counts", counts, "one non-negative count per class"), 1.0)
         if beta == 0.0:
             w = np.ones_like(n)
         else:
