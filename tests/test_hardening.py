@@ -824,3 +824,44 @@ def test_engine_keyword_checks_leave_legitimate_settings_alone():
         bo.Logistic().init_score(y, n_classes=5)
     weights = np.ones((1, 60))  # one row per eval set, as an array
     bo.BoostRegressor(n_estimators=2).fit(X, X[:, 0], eval_set=[(X, X[:, 0])], eval_sample_weight=weights)
+
+
+def _relative_error(got, want):
+    return abs(got - float(want)) / abs(float(want))
+
+
+def test_loss_values_near_their_optimum_keep_their_digits():
+    # textbook forms cancelled near the optimum (mpmath, 60 digits): log-cosh 8.9e-5 relative at r = 1e-6; Tweedie
+    # 1e-3 at power 1.5, 1.1e-4 at power 1.999999, 1.9e-5 at 1 + 1e-9, 0.0 for 4.8e-3 at 2 - 2^-52; Poisson 0.64 at
+    # a label of 1e18 (the stable form stopped at z = 40), Gamma 0.0 for 5e-15 at 1e-18
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 60
+    for r in (1e-8, 1e-6, 1e-3, 0.5, 0.999, 1.0, 1.5, 30.0):
+        got = bo.LogCosh().loss(np.array([0.0]), np.array([r]))[0]
+        assert _relative_error(got, mp.log(mp.cosh(mp.mpf(r)))) < 4e-15, r
+    for power, y, z in ((1.5, 1.0, 1e-6), (1.999999, 1.0, 1e-3), (1.0 + 1e-9, 1.0, 0.1), (2.0 - 2.0 ** -52, 1.0, 0.1),
+                        (1.5, 3.0, 5.0), (1.3, 1e-300, 0.0), (1.7, 2.0, -3.0)):
+        p, yy, zz = mp.mpf(power), mp.mpf(y), mp.mpf(z)
+        a, b, mu = 1 - p, 2 - p, mp.e ** zz
+        want = yy ** b / (a * b) - yy * mu ** a / a + mu ** b / b
+        got = bo.Tweedie(power=power).loss(np.array([y]), np.array([z]))[0]
+        assert _relative_error(got, want) < 1e-12, (power, y, z)
+    for y, z in ((1e18, float(np.log(1e18)) + 1e-7), (4e17, float(np.log(4e17)) + 1e-6), (1.0, 1e-12)):
+        yy, zz = mp.mpf(y), mp.mpf(z)
+        got = bo.Poisson().loss(np.array([y]), np.array([z]))[0]
+        assert _relative_error(got, mp.e ** zz - yy * zz - yy + yy * mp.log(yy)) < 1e-6, (y, z)  # log(y) rounds
+    for y, z in ((1e-18, float(np.log(1e-18)) - 1e-7), (1.0, 1e-12)):
+        yy, zz = mp.mpf(y), mp.mpf(z)
+        got = bo.Gamma().loss(np.array([y]), np.array([z]))[0]
+        assert _relative_error(got, yy / mp.e ** zz + zz - 1 - mp.log(yy)) < 1e-6, (y, z)
+
+
+def test_derivatives_at_extreme_parameters():
+    # Quantile / Expectile at alpha = 1e-17 gave g = 0 ((1 - a) - 1 cancels); Fair's c r overflowed (c = 10 and a
+    # residual of 1e308, c = 1e305 and 1e4); Cauchy's value formed c * c (c > 1.3e154: every input failed)
+    np.testing.assert_array_equal(bo.Quantile(alpha=1e-17).grad_hess(np.array([1.0]), np.array([0.0]))[0], [-1e-17])
+    np.testing.assert_array_equal(bo.Expectile(alpha=1e-17).grad_hess(np.array([1.0]), np.array([0.0])),
+                                  ([-2e-17], [2e-17]))
+    assert bo.Fair(c=10.0).grad_hess(np.array([1e308]), np.array([0.0]))[0][0] == pytest.approx(-10.0, rel=1e-15)
+    assert bo.Fair(c=1e305).grad_hess(np.array([0.0]), np.array([1e4]))[0][0] == pytest.approx(1e4, rel=1e-15)
+    assert bo.Cauchy(c=1e155).loss(np.array([0.0]), np.array([1.0]))[0] == pytest.approx(0.5, rel=1e-12)
