@@ -83,6 +83,10 @@ class _BoostEstimator(BaseEstimator):
         return sorted(k for k in vars(self) if k not in explicit and not k.startswith(("_", "loss__"))
                       and not k.endswith("_"))
 
+    def _engine_params(self):
+        """The engine keywords given, with their values."""
+        return {k: getattr(self, k) for k in self._engine_param_names()}
+
     def _stored_loss_params(self):
         """``loss__*`` values given to the constructor or set for a loss named by a string."""
         return {k: v for k, v in vars(self).items() if k.startswith("loss__")}
@@ -167,8 +171,7 @@ class _BoostEstimator(BaseEstimator):
 
     def _fit(self, X, y_encoded, sample_weight, eval_set, eval_sample_weight, loss, n_classes=None,
              encode_eval=None):
-        # (the keywords themselves: _settings would draw a seed from a RandomState random_state)
-        _check_engine_keywords(self.engine, loss, {k: getattr(self, k) for k in self._engine_param_names()})
+        _check_engine_keywords(self.engine, loss, self._engine_params())  # (not _settings: it draws a seed)
         sw = None if sample_weight is None else _check_sample_weight(sample_weight, X)
         check_float32_weights(sw)
         loss = loss.bind(y_encoded, sw, n_classes=n_classes)
@@ -277,7 +280,7 @@ def _settings(est):
             "max_depth": None if est.max_depth is None else int(est.max_depth),
             "n_jobs": _threads(est.n_jobs), "seed": seed, "device": est.device,
             "early_stopping_rounds": est.early_stopping_rounds, "leaf_refresh": est.leaf_refresh,
-            "extra": {k: getattr(est, k) for k in est._engine_param_names()}}
+            "extra": est._engine_params()}
 
 
 class BoostRegressor(RegressorMixin, _BoostEstimator):
