@@ -49,23 +49,26 @@ def refuse_imbalance_keywords(params):
                              f"class_weight=..., bo.ClassBalanced) or use sample weights")
 
 
+def _first_beyond_float32(values):
+    """The row of the first value beyond float32's range, or None: the engines store labels and
+    weights as float32, where such a value would become inf."""
+    beyond = np.abs(np.asarray(values, dtype=np.float64)) > float(np.finfo(np.float32).max)
+    return int(np.flatnonzero(beyond)[0]) if beyond.any() else None
+
+
 def check_float32_labels(y, engine):
-    """Both engines store labels as float32: a label beyond its range would become inf (XGBoost
-    raises, LightGBM trains on garbage after a cast warning). Refuse it clearly in both."""
-    y = np.asarray(y, dtype=np.float64)
-    big = np.abs(y) > np.finfo(np.float32).max
-    if big.any():
-        i = int(np.flatnonzero(big)[0])
+    """A label beyond float32 would become inf (XGBoost raises, LightGBM trains on garbage after a
+    cast warning): refused clearly in every engine."""
+    i = _first_beyond_float32(y)
+    if i is not None:
         raise ValueError(f"y has a label beyond the float32 range ({float(y[i])!r} at row {i}); {engine} stores labels "
                          "as float32: rescale the target")
 
 
 def check_float32_weights(w, name="sample_weight"):
-    """The engines store weights as float32 too: a weight beyond its range would become inf (XGBoost:
-    "Weights must be positive values", LightGBM: trains after numpy's cast warning)."""
-    largest = float(np.finfo(np.float32).max)
-    if w is not None and np.size(w) and float(np.max(w)) > largest:
-        i = int(np.argmax(np.asarray(w, dtype=np.float64) > largest))
+    """Likewise for weights (XGBoost: "Weights must be positive values", LightGBM: trains on inf)."""
+    i = None if w is None or not np.size(w) else _first_beyond_float32(w)
+    if i is not None:
         raise ValueError(f"{name} has a weight beyond the float32 range ({float(w[i])!r} at row {i}); the engines "
                          "store weights as float32: rescale the weights (only their ratios matter)")
 
